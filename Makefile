@@ -1,0 +1,67 @@
+# The xentropy book: `make html` builds it, `make test` checks it. Each target
+# first sets up .venv (again whenever pyproject.toml or requirements.lock change).
+
+PYTHON     ?= python3
+VENV       ?= .venv
+SOURCEDIR  ?= docs
+BUILDDIR   ?= _build
+JOBS       ?= auto
+SPHINXOPTS ?=
+PYTESTOPTS ?=
+PORT       ?= 8000
+
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+# Warnings are errors, every reference must resolve, every error is reported
+# before the build stops, tracebacks are shown in full, pages execute in parallel.
+SPHINXFLAGS := -W --keep-going -n -T -j $(JOBS)
+
+.DEFAULT_GOAL := help
+.PHONY: help html test serve lint clean distclean lock venv
+
+help: ## List the targets
+	@echo "Set-up and build happen on first use of any target; you need Python 3.11+ and make."
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## Create .venv with the pinned dependencies
+
+$(STAMP): pyproject.toml $(LOCK)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "xentropy needs Python 3.11 or newer; run make PYTHON=python3.x"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --constraint $(LOCK) pip setuptools
+	$(PY) -m pip install --quiet --constraint $(LOCK) --no-build-isolation --editable '.[dev]'
+	touch $@
+
+html: $(STAMP) ## Execute every page and build the HTML book in _build/html
+	$(PY) -m sphinx -b html -c . $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXFLAGS) $(SPHINXOPTS)
+	@echo "The book is in $(BUILDDIR)/html/index.html"
+
+test: $(STAMP) ## Run unit, property and doc tests, and build the whole book
+	$(PY) -m pytest $(PYTESTOPTS)
+
+serve: $(STAMP) ## Preview the book on http://127.0.0.1:$(PORT), rebuilt on every change
+	$(VENV)/bin/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXFLAGS) \
+	  --watch src --watch conf.py --port $(PORT) $(SPHINXOPTS)
+
+lint: $(STAMP) ## Check the code with ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean: ## Remove the built book and the execution cache
+	rm -rf $(BUILDDIR)
+
+distclean: clean ## Also remove .venv and the tools' caches
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache src/*.egg-info
+
+lock: ## Re-resolve the newest versions the ranges in pyproject.toml allow into requirements.lock
+	rm -rf $(BUILDDIR)/lock-venv build
+	$(PYTHON) -m venv $(BUILDDIR)/lock-venv
+	$(BUILDDIR)/lock-venv/bin/python -m pip install --quiet --upgrade pip setuptools
+	$(BUILDDIR)/lock-venv/bin/python -m pip install --quiet '.[dev]'
+	{ echo "# Exact versions for make html and make test; regenerate with make lock."; \
+	  $(BUILDDIR)/lock-venv/bin/python -m pip freeze --all --exclude-editable \
+	    | grep -v -e '^xentropy' -e '^pip=='; } > $(LOCK)
+	rm -rf $(BUILDDIR)/lock-venv build

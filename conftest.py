@@ -1,0 +1,27 @@
+"""Collect the examples in the docstrings, the book's Markdown and the README as tests.
+
+Sybil reads MyST Markdown as MyST: ```python fences and {doctest} directives
+holding ``>>>`` examples are run; executed notebook cells ({code-cell}) are not
+doctests and are checked by building the book (tests/test_book.py).
+"""
+
+from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
+
+from sybil import Sybil
+from sybil.parsers import myst, rest
+
+FLAGS = ELLIPSIS | NORMALIZE_WHITESPACE
+
+_markdown_parsers = [
+    myst.PythonCodeBlockParser(doctest_optionflags=FLAGS),
+    myst.DocTestDirectiveParser(optionflags=FLAGS),
+    myst.SkipParser(),
+]
+
+_sybils = Sybil(parsers=_markdown_parsers, path="docs", patterns=["*.md"], name="docs") + Sybil(
+    parsers=_markdown_parsers, path=".", filenames=["README.md"], name="readme"
+)
+_sybils.append(
+    Sybil(parsers=[rest.DocTestParser(optionflags=FLAGS)], path="src", patterns=["*.py"], name="src")
+)
+pytest_collect_file = _sybils.pytest()
