@@ -1,0 +1,75 @@
+"""Sphinx configuration for the xentropy book.
+
+Sphinx reads this file at the repository root (``-c .``); the pages live in
+``docs/``. Every page is a MyST Markdown notebook executed by MyST-NB.
+"""
+
+import importlib.metadata
+from pathlib import Path
+
+import xentropy
+
+ROOT = Path(__file__).resolve().parent
+
+project = "xentropy"
+author = "The xentropy authors"
+copyright = "2026, The xentropy authors"
+version = release = xentropy.__version__
+
+extensions = [
+    "myst_nb",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_togglebutton",
+    "xentropy.sphinxext",
+]
+
+root_doc = "index"
+exclude_patterns = ["_build", "**.ipynb_checkpoints", ".venv"]
+nitpicky = True
+
+# --- MyST -----------------------------------------------------------------
+myst_enable_extensions = [
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "dollarmath",
+    "substitution",
+]
+myst_heading_anchors = 3
+
+# --- Execution ------------------------------------------------------------
+# Pages are executed once and cached; xentropy.sphinxext drops the cached
+# outputs of pages that import the package whenever its code changes.
+nb_execution_mode = "cache"
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True  # a cell that raises fails the build
+nb_execution_show_tb = True  # ...and its traceback is printed in the terminal
+nb_merge_streams = True
+# Widgets are not used; MyST-NB would otherwise be free to add their CDN scripts.
+nb_ipywidgets_js = {}
+
+# --- HTML -----------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "Cross-entropy, derived and checked"
+html_static_path = ["docs/_static"]
+html_last_updated_fmt = None
+html_theme_options = {
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "navigation_with_keys": False,
+}
+
+# MathJax served from the book itself: no page loads anything from another host.
+_MATHJAX_DIR = importlib.metadata.distribution("sphinx-mathjax-offline").locate_file(
+    "sphinx-mathjax-offline/static"
+)
+html_static_path.append(str(_MATHJAX_DIR))
+mathjax_path = "mathjax/tex-chtml.js"
+
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+html_css_files = ["xentropy.css"]

@@ -1,0 +1,249 @@
+"""The book as a whole: it builds, a broken page breaks it, its cache and its HTML can be trusted.
+
+Every build here goes through ``make html``, the command the README gives, so
+the throwaway projects are built with exactly the book's configuration
+(``conf.py``, the Sphinx flags in the Makefile) and only their pages differ.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import textwrap
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+
+pytestmark = pytest.mark.book
+
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def make_html(*variables: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``make html`` at the root with extra make variables; output is captured."""
+    return subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), "html", *variables],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def executed_pages(output: str) -> set[str]:
+    """The pages MyST-NB executed (rather than took from its cache) in a build's output."""
+    return {Path(m).stem for m in re.findall(r"^(\S+\.md): Executing notebook", output, re.M)}
+
+
+def write_pages(folder: Path, pages: dict[str, str]) -> None:
+    """Write a throwaway book: ``index.md`` with a toctree of ``pages``, then the pages."""
+    folder.mkdir(parents=True, exist_ok=True)
+    toctree = "\n".join(pages)
+    (folder / "index.md").write_text(f"# Throwaway book\n\n```{{toctree}}\n{toctree}\n```\n")
+    for name, body in pages.items():
+        (folder / f"{name}.md").write_text(FRONT_MATTER + textwrap.dedent(body))
+
+
+def show(result: subprocess.CompletedProcess) -> str:
+    return f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """The real book, built by ``make html`` (cached pages are not executed again)."""
+    result = make_html()
+    assert result.returncode == 0, show(result)
+    return HTML
+
+
+def test_book_builds(built_book: Path) -> None:
+    sources = {p.relative_to(ROOT / "docs").with_suffix("") for p in (ROOT / "docs").rglob("*.md")}
+    built = {p.relative_to(built_book).with_suffix("") for p in built_book.rglob("*.html")}
+    assert sources <= built
+
+
+def test_rebuild_with_nothing_changed_executes_nothing(built_book: Path) -> None:
+    result = make_html()
+    assert result.returncode == 0, show(result)
+    assert executed_pages(result.stdout + result.stderr) == set()
+
+
+def test_cell_that_raises_fails_the_build(tmp_path: Path) -> None:
+    write_pages(
+        tmp_path / "docs",
+        {
+            "broken": """
+            # A broken page
+
+            ```{code-cell} ipython3
+            raise RuntimeError("this page is deliberately broken")
+            ```
+            """
+        },
+    )
+    result = make_html(f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
+    assert result.returncode != 0, show(result)
+    # The traceback reaches the terminal, not only a report file.
+    output = result.stdout + result.stderr
+    assert "RuntimeError" in output
+    assert "this page is deliberately broken" in output
+
+
+def test_package_change_executes_importing_pages_again(tmp_path: Path) -> None:
+    package = tmp_path / "pkg" / "probe_pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('VALUE = "first value"\n')
+    write_pages(
+        tmp_path / "docs",
+        {
+            "uses": """
+            # Imports the package
+
+            ```{code-cell} ipython3
+            import probe_pkg
+
+            print(probe_pkg.VALUE)
+            ```
+            """,
+            "plain": """
+            # Does not import it
+
+            ```{code-cell} ipython3
+            print("nothing imported")
+            ```
+            """,
+        },
+    )
+    build = tmp_path / "_build"
+
+    def build_book() -> tuple[set[str], str]:
+        result = make_html(
+            f"SOURCEDIR={tmp_path / 'docs'}",
+            f"BUILDDIR={build}",
+            "SPHINXOPTS=-D xentropy_watch_package=probe_pkg",
+            env={"PYTHONPATH": str(tmp_path / "pkg")},
+        )
+        assert result.returncode == 0, show(result)
+        page = (build / "html" / "uses.html").read_text(encoding="utf-8")
+        return executed_pages(result.stdout + result.stderr), page
+
+    executed, page = build_book()
+    assert executed == {"uses", "plain"}
+    assert "first value" in page
+
+    executed, _ = build_book()
+    assert executed == set()
+
+    (package / "__init__.py").write_text('VALUE = "second value"\n')
+    executed, page = build_book()
+    assert executed == {"uses"}
+    assert "second value" in page
+    assert "first value" not in page
+
+
+# --- Offline: nothing is loaded from another host --------------------------------------
+
+# Every attribute through which a page makes the browser fetch something by itself.
+# Ordinary hyperlinks (<a href>) are followed only when the reader clicks them.
+FETCHING_ATTRIBUTES = {
+    "script": ["src"],
+    "link": ["href"],
+    "img": ["src", "srcset"],
+    "iframe": ["src"],
+    "source": ["src", "srcset"],
+    "video": ["src", "poster"],
+    "audio": ["src"],
+    "embed": ["src"],
+    "object": ["data"],
+    "track": ["src"],
+}
+CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""")
+
+
+def is_remote(url: str) -> bool:
+    """True for a URL that names another host (``//host``, ``http:``, ``https:`` ...)."""
+    url = url.strip()
+    parts = urlsplit(url)
+    return bool(parts.netloc) or parts.scheme not in ("", "data", "blob", "about", "javascript")
+
+
+def remote_resources_in_html(text: str) -> list[str]:
+    soup = BeautifulSoup(text, "html.parser")
+    found = []
+    for tag, attributes in FETCHING_ATTRIBUTES.items():
+        for element in soup.find_all(tag):
+            for attribute in attributes:
+                value = element.get(attribute)
+                if not value:
+                    continue
+                urls = [u.split()[0] for u in value.split(",")] if "srcset" in attribute else [value]
+                found += [f"<{tag} {attribute}={u!r}>" for u in urls if is_remote(u)]
+    for style in [s.get_text() for s in soup.find_all("style")] + [
+        e["style"] for e in soup.find_all(style=True)
+    ]:
+        found += [f"style url({u!r})" for u in CSS_URL.findall(style) if is_remote(u)]
+    return found
+
+
+def remote_resources_in_css(text: str) -> list[str]:
+    return [f"url({u!r})" for u in CSS_URL.findall(text) if is_remote(u)]
+
+
+def test_scan_finds_remote_resources() -> None:
+    page = """
+    <html><head>
+      <script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>
+      <link rel="stylesheet" href="//fonts.googleapis.com/css?family=Lato">
+      <style>@font-face { src: url("https://example.org/f.woff2"); }</style>
+    </head><body>
+      <img src="http://example.org/a.png"><iframe src="https://example.org/"></iframe>
+      <img src="_images/local.png"><script src="_static/local.js"></script>
+      <a href="https://neuralnetworksanddeeplearning.com/chap3.html">Nielsen</a>
+    </body></html>
+    """
+    found = remote_resources_in_html(page)
+    assert len(found) == 5, found
+    assert remote_resources_in_css('a { background: url("https://x.org/i.png") }')
+    assert not remote_resources_in_css('a { background: url("../img/i.png") }')
+
+
+def test_built_book_loads_nothing_from_another_host(built_book: Path) -> None:
+    pages = sorted(built_book.rglob("*.html"))
+    assert pages
+    found = {
+        str(p.relative_to(built_book)): r
+        for p in pages
+        if (r := remote_resources_in_html(p.read_text(encoding="utf-8")))
+    }
+    found |= {
+        str(p.relative_to(built_book)): r
+        for p in built_book.rglob("*.css")
+        if (r := remote_resources_in_css(p.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_math_engine_is_served_locally(built_book: Path) -> None:
+    index = (built_book / "index.html").read_text(encoding="utf-8")
+    scripts = [s["src"] for s in BeautifulSoup(index, "html.parser").find_all("script", src=True)]
+    mathjax = [s for s in scripts if "tex-chtml.js" in s]
+    assert mathjax == [s for s in mathjax if not is_remote(s)] != []
+    assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert (built_book / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
