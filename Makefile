@@ -42,7 +42,7 @@ html: $(STAMP) ## Execute every page and build the HTML book in _build/html
 test: $(STAMP) ## Run unit, property and doc tests, and build the whole book
 	$(PY) -m pytest $(PYTESTOPTS)
 
-serve: $(STAMP) ## Preview the book on http://127.0.0.1:$(PORT), rebuilt on every change
+serve: $(STAMP) ## Live preview on http://127.0.0.1:8000 (PORT=n for another port), rebuilt on every change
 	$(VENV)/bin/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXFLAGS) \
 	  --watch src --watch conf.py --port $(PORT) $(SPHINXOPTS)
 
