@@ -2,10 +2,12 @@
 
 MyST-NB (through jupyter-cache) keys a cached notebook on its cells' code
 only, so after a change to the package a page imports it keeps serving the
-outputs of the old code. This Sphinx extension closes that gap: it hashes
+outputs of the old code, and after an upgrade of SymPy or NumPy it keeps
+serving what the old versions computed. This closes that gap: it fingerprints
 the source of the watched package (``xentropy`` unless the configuration value
-``xentropy_watch_package`` names another) and, when the hash differs from the
-one the previous build recorded,
+``xentropy_watch_package`` names another) together with the versions of every
+installed distribution and, when the fingerprint differs from the one the
+previous build recorded,
 
 * marks every page whose code cells import the package as outdated, so Sphinx
   reads it again, and
@@ -13,13 +15,13 @@ one the previous build recorded,
   those pages again instead of merging old outputs.
 
 Pages that do not import the package keep their cache. A build in which
-nothing changed executes nothing. Sphinx is imported by the build only; the
-rest of the package never imports this module.
+nothing changed executes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import re
 from pathlib import Path
@@ -72,6 +74,20 @@ def package_hash(name: str) -> str:
     return digest.hexdigest()
 
 
+def fingerprint(name: str) -> str:
+    """Return a SHA-256 of the package ``name`` and of every installed distribution's version.
+
+    Examples
+    --------
+    >>> fingerprint("xentropy") != package_hash("xentropy")
+    True
+    """
+    installed = sorted(
+        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
+    )
+    return hashlib.sha256("\n".join([package_hash(name), *installed]).encode()).hexdigest()
+
+
 def imports_package(code: str, name: str) -> bool:
     """Tell whether Python source imports the package ``name``.
 
@@ -88,7 +104,7 @@ def imports_package(code: str, name: str) -> bool:
 
 def _outdated_pages(app: Any, env: Any, added: set, changed: set, removed: set) -> list[str]:
     name = app.config.xentropy_watch_package
-    current = package_hash(name)
+    current = fingerprint(name)
     if getattr(env, "xentropy_watched_hash", None) == current:
         return []
     env.xentropy_watched_hash = current
@@ -98,7 +114,7 @@ def _outdated_pages(app: Any, env: Any, added: set, changed: set, removed: set) 
         if imports_package(Path(env.doc2path(docname)).read_text(encoding="utf-8"), name)
     ]
     if stale:
-        _log(f"{name} changed since the last build; reading again: {', '.join(stale)}")
+        _log(f"{name} or its environment changed; reading again: {', '.join(stale)}")
     return stale
 
 
@@ -109,7 +125,7 @@ def _prune_cache(app: Any) -> None:
     if config is None or config.execution_mode != "cache":
         return
     name = app.config.xentropy_watch_package
-    current = package_hash(name)
+    current = fingerprint(name)
     cache_dir = Path(config.execution_cache_path)
     stamp = cache_dir / STAMP_NAME
     if stamp.is_file() and stamp.read_text() == current:
@@ -121,7 +137,7 @@ def _prune_cache(app: Any) -> None:
             code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
             if imports_package(code, name):
                 cache.remove_cache(record.pk)
-                _log(f"{name} changed; dropped the cached outputs of {record.uri}")
+                _log(f"{name} or its environment changed; dropped the cached {record.uri}")
     cache_dir.mkdir(parents=True, exist_ok=True)
     # Written before the pages execute: a page executed in this build runs the
     # code hashed here, and a change made during the build changes the hash
@@ -129,10 +145,9 @@ def _prune_cache(app: Any) -> None:
     stamp.write_text(current)
 
 
-def setup(app: Any) -> dict[str, Any]:
-    """Register the extension with Sphinx."""
+def setup(app: Any) -> None:
+    """Connect the cache checks to Sphinx's events."""
     app.add_config_value("xentropy_watch_package", "xentropy", "env", str)
     app.connect("env-get-outdated", _outdated_pages)
     # After MyST-NB's own builder-inited handler, which resolves the cache path.
     app.connect("builder-inited", _prune_cache, priority=900)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,17 @@
+"""The book's own Sphinx extension, for what no maintained extension provides.
+
+* ``cache``: executed pages are cached, but never outlive the code they import.
+
+Only the book's build imports this subpackage; the rest of ``xentropy`` never does.
+"""
+
+from typing import Any
+
+from . import cache
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Register every part with Sphinx."""
+    for part in (cache,):
+        part.setup(app)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
