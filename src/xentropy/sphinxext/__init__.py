@@ -1,17 +1,18 @@
 """The book's own Sphinx extension, for what no maintained extension provides.
 
 * ``cache``: executed pages are cached, but never outlive the code they import.
+* ``downloads``: every executed page can be downloaded as a notebook.
 
 Only the book's build imports this subpackage; the rest of ``xentropy`` never does.
 """
 
 from typing import Any
 
-from . import cache
+from . import cache, downloads
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register every part with Sphinx."""
-    for part in (cache,):
+    for part in (cache, downloads):
         part.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,31 @@
+"""Offer every executed page as a Jupyter notebook, beside its MyST source.
+
+MyST-NB writes each executed page to ``<builddir>/jupyter_execute/<page>.ipynb``.
+sphinx-book-theme lists a page's ``.ipynb`` in its download menu only when
+launch buttons (Binder, Colab...) are configured, which an offline book has no
+use for. This copies the executed notebook next to the page's source in
+``_sources/`` and tells the theme, so the menu offers ``.md`` and ``.ipynb``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+
+def _offer_notebook(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    if doctree is None or app.builder.format != "html":
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app: Any) -> None:
+    """Connect before sphinx-book-theme builds its header buttons (priority 501)."""
+    app.connect("html-page-context", _offer_notebook, priority=500)
