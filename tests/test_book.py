@@ -247,3 +247,66 @@ def test_math_engine_is_served_locally(built_book: Path) -> None:
     assert mathjax == [s for s in mathjax if not is_remote(s)] != []
     assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
     assert (built_book / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+
+
+# --- The book's own directives and downloads -------------------------------------------
+
+CITED_PAGE = """
+# A page to cite
+
+$$
+a = b + c
+$$ (eq-cited)
+
+```{code-cell} ipython3
+print("executed")
+```
+
+```{provenance}
+```
+
+```{cite-this}
+:equation: EQUATION
+```
+"""
+
+
+def test_cite_box_names_page_equation_version_and_build(tmp_path: Path) -> None:
+    import importlib.metadata
+
+    import xentropy
+
+    write_pages(tmp_path / "docs", {"cited": CITED_PAGE.replace("EQUATION", "eq-cited")})
+    result = make_html(
+        f"SOURCEDIR={tmp_path / 'docs'}",
+        f"BUILDDIR={tmp_path / '_build'}",
+        env={"SOURCE_DATE_EPOCH": "1767225600"},  # 2026-01-01
+    )
+    assert result.returncode == 0, show(result)
+    html = tmp_path / "_build" / "html"
+    soup = BeautifulSoup((html / "cited.html").read_text(encoding="utf-8"), "html.parser")
+    box = soup.select_one(".cite-this")
+    text = box.get_text(" ", strip=True)
+    assert "A page to cite" in text
+    assert f"version {xentropy.__version__}" in text
+    assert "equation (1)" in text
+    assert "2026-01-01" in text
+    bibtex = box.select_one("pre").get_text()
+    assert bibtex.startswith("@misc{xentropy-cited-eq-cited,")
+    assert "equation (1). Built on 2026-01-01" in bibtex
+    assert box.select_one('a[href="#equation-eq-cited"]') is not None
+    verified = soup.select_one(".provenance").get_text(" ", strip=True)
+    assert f"SymPy {importlib.metadata.version('sympy')}" in verified
+    assert f"NumPy {importlib.metadata.version('numpy')}" in verified
+    # The page offers its executed notebook and its MyST source for download.
+    assert (html / "_sources" / "cited.ipynb").is_file()
+    assert (html / "_sources" / "cited.md").is_file()
+    assert soup.select_one('a[href="_sources/cited.ipynb"]') is not None
+    assert "executed" in (html / "_sources" / "cited.ipynb").read_text(encoding="utf-8")
+
+
+def test_cite_box_for_an_unknown_equation_fails_the_build(tmp_path: Path) -> None:
+    write_pages(tmp_path / "docs", {"cited": CITED_PAGE.replace("EQUATION", "eq-missing")})
+    result = make_html(f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
+    assert result.returncode != 0, show(result)
+    assert "eq-missing" in result.stdout + result.stderr

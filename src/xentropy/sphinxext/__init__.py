@@ -2,17 +2,18 @@
 
 * ``cache``: executed pages are cached, but never outlive the code they import.
 * ``downloads``: every executed page can be downloaded as a notebook.
+* ``citation``: the "Cite this" box, with the equation's number, the version and the build.
 
 Only the book's build imports this subpackage; the rest of ``xentropy`` never does.
 """
 
 from typing import Any
 
-from . import cache, downloads
+from . import cache, citation, downloads
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register every part with Sphinx."""
-    for part in (cache, downloads):
+    for part in (cache, downloads, citation):
         part.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,188 @@
+"""The "Cite this" box and the provenance line of a derivation page.
+
+Two directives for the pages:
+
+``{cite-this}`` with ``:equation: LABEL``
+    A folded box with a plain-text citation and a BibTeX entry naming the book,
+    the page, the equation's number as the book prints it, the version of the
+    book and the build (date and commit).
+
+``{provenance}``
+    A visible line saying with which SymPy and NumPy the page's steps were
+    verified, when and from which commit the book was built.
+
+The equation's number is known only once every page has been read, so both
+render in ``doctree-resolved``. The build date is ``SOURCE_DATE_EPOCH`` when
+set (reproducible builds), else today's date in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.metadata
+import os
+import re
+import subprocess
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.util.docutils import SphinxDirective
+
+
+class cite_this(nodes.General, nodes.Element):
+    """Placeholder for a "Cite this" box, filled in once references are resolved."""
+
+
+class provenance(nodes.General, nodes.Element):
+    """Placeholder for the provenance line."""
+
+
+@functools.cache
+def build_facts(confdir: str) -> dict[str, str]:
+    """Date, commit and the versions that verified the book, for this build."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    ).date()
+
+    def git(*args: str) -> str:
+        try:
+            result = subprocess.run(
+                ["git", "-C", confdir, *args], capture_output=True, text=True, check=False
+            )
+        except OSError:
+            return ""
+        return result.stdout.strip() if result.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short=10", "HEAD")
+    if commit and git("status", "--porcelain", "--untracked-files=no", "--", "docs", "src", "conf.py"):
+        commit += " with uncommitted changes"
+    return {
+        "date": when.isoformat(),
+        "year": str(when.year),
+        "commit": commit,
+        "sympy": importlib.metadata.version("sympy"),
+        "numpy": importlib.metadata.version("numpy"),
+    }
+
+
+class CiteThis(SphinxDirective):
+    """``{cite-this}``: a citation of this page and one of its equations."""
+
+    option_spec = {"equation": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        label = self.options["equation"]
+        node = cite_this(equation=label)
+        # Resolved by Sphinx like {eq}`label`: a dangling label fails the build.
+        node += addnodes.pending_xref(
+            "",
+            nodes.Text(label),
+            refdomain="math",
+            reftype="eq",
+            reftarget=label,
+            refdoc=self.env.docname,
+            refexplicit=False,
+            refwarn=True,
+        )
+        self.set_source_info(node)
+        return [node]
+
+
+class Provenance(SphinxDirective):
+    """``{provenance}``: how and when the page's derivations were verified."""
+
+    def run(self) -> list[nodes.Node]:
+        node = provenance()
+        self.set_source_info(node)
+        return [node]
+
+
+def bibtex_entry(*, key: str, title: str, section: str, equation: str, version: str,
+                 facts: dict[str, str]) -> str:
+    """The BibTeX entry of one equation of one page.
+
+    Examples
+    --------
+    >>> facts = {"date": "2026-11-27", "year": "2026", "commit": "abc1234"}
+    >>> print(bibtex_entry(key="xentropy-derivation-eq-1", title="Cross-entropy",
+    ...                    section="The derivation", equation="(2.1)", version="0.1.0",
+    ...                    facts=facts))
+    @misc{xentropy-derivation-eq-1,
+      author       = {{The xentropy authors}},
+      title        = {Cross-entropy},
+      howpublished = {Executable book, version 0.1.0},
+      year         = {2026},
+      version      = {0.1.0},
+      note         = {Section ``The derivation'', equation (2.1). Built on 2026-11-27 from commit abc1234}
+    }
+    """
+    built = f"Built on {facts['date']}" + (f" from commit {facts['commit']}" if facts["commit"] else "")
+    return (
+        f"@misc{{{key},\n"
+        f"  author       = {{{{The xentropy authors}}}},\n"
+        f"  title        = {{{title}}},\n"
+        f"  howpublished = {{Executable book, version {version}}},\n"
+        f"  year         = {{{facts['year']}}},\n"
+        f"  version      = {{{version}}},\n"
+        f"  note         = {{Section ``{section}'', equation {equation}. {built}}}\n"
+        f"}}"
+    )
+
+
+def _fill(app: Any, doctree: nodes.document, docname: str) -> None:
+    facts = build_facts(str(app.confdir))
+    config = app.config
+    section = app.env.titles[docname].astext()
+    built = f"built on {facts['date']}" + (f" from commit {facts['commit']}" if facts["commit"] else "")
+
+    for node in list(doctree.findall(provenance)):
+        text = (
+            f"Every step of the derivations on this page was verified by SymPy {facts['sympy']}, "
+            f"and every number computed with NumPy {facts['numpy']}, when this book "
+            f"(version {config.release}) was {built}."
+        )
+        box = nodes.admonition("", classes=["provenance", "note"])
+        box += nodes.title("", "Verified by machine")
+        box += nodes.paragraph("", text)
+        node.replace_self(box)
+
+    for node in list(doctree.findall(cite_this)):
+        reference = node.children[0]
+        equation = reference.astext()
+        key = "xentropy-" + re.sub(r"[^a-z0-9]+", "-", f"{docname}-{node['equation']}".lower())
+        plain = nodes.paragraph()
+        plain += nodes.Text(f"{config.author}. ")
+        plain += nodes.emphasis("", config.html_title)
+        plain += nodes.Text(f", version {config.release}, section “{section}”, equation ")
+        plain += reference.deepcopy()
+        plain += nodes.Text(f". Executable book, {built}.")
+        entry = bibtex_entry(key=key, title=config.html_title, section=section, equation=equation,
+                             version=config.release, facts=facts)
+        bibtex = nodes.literal_block(entry, entry, language="bibtex")
+        box = nodes.admonition("", classes=["cite-this", "dropdown", "tip"])
+        box += nodes.title("", "Cite this")
+        box += nodes.paragraph("", "As text:")
+        box += plain
+        box += nodes.paragraph("", "As BibTeX:")
+        box += bibtex
+        node.replace_self(box)
+
+
+def _visit_placeholder(self: Any, node: nodes.Element) -> None:
+    raise nodes.SkipNode
+
+
+def setup(app: Any) -> None:
+    """Register the directives and fill them in once references are resolved."""
+    for node_class in (cite_this, provenance):
+        app.add_node(node_class, **{
+            fmt: (_visit_placeholder, None) for fmt in ("html", "latex", "text", "man", "texinfo")
+        })
+    app.add_directive("cite-this", CiteThis)
+    app.add_directive("provenance", Provenance)
+    app.connect("doctree-resolved", _fill)
+
