@@ -18,7 +18,7 @@ LOCK   := requirements.lock
 SPHINXFLAGS := -W --keep-going -n -T -j $(JOBS)
 
 .DEFAULT_GOAL := help
-.PHONY: help html test serve lint clean distclean lock venv
+.PHONY: help html pdf test serve lint clean distclean lock venv
 
 help: ## List the targets
 	@echo "Set-up and build happen on first use of any target; you need Python 3.11+ and make."
@@ -38,6 +38,10 @@ $(STAMP): pyproject.toml $(LOCK)
 html: $(STAMP) ## Execute every page and build the HTML book in _build/html
 	$(PY) -m sphinx -b html -c . $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXFLAGS) $(SPHINXOPTS)
 	@echo "The book is in $(BUILDDIR)/html/index.html"
+
+pdf: $(STAMP) ## Build the whole book as a PDF in _build/latex/xentropy.pdf (needs TeX Live, see README)
+	$(PY) -m sphinx -M latexpdf $(SOURCEDIR) $(BUILDDIR) -c . $(SPHINXFLAGS) $(SPHINXOPTS)
+	@echo "The PDF is $(BUILDDIR)/latex/xentropy.pdf"
 
 test: $(STAMP) ## Run unit, property and doc tests, and build the whole book
 	$(PY) -m pytest $(PYTESTOPTS)
