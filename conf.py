@@ -21,12 +21,24 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_togglebutton",
+    "sphinxcontrib.bibtex",
     "xentropy.sphinxext",
 ]
+
+bibtex_bibfiles = ["docs/references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
 
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", ".venv"]
 nitpicky = True
+
+# Equations are numbered per chapter, (2.3) for the third of chapter 2, so a
+# citation names one equation of the book; numbers follow the toctree order.
+numfig = True
+math_numfig = True
+numfig_secnum_depth = 1
+math_eqref_format = "({number})"
 
 # --- MyST -----------------------------------------------------------------
 myst_enable_extensions = [
@@ -73,3 +85,16 @@ copybutton_exclude = ".linenos, .gp, .go"
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 html_css_files = ["xentropy.css"]
+html_js_files = ["eqpreview.js"]
+
+# --- PDF (make pdf: Sphinx's LaTeX builder, then latexmk with XeLaTeX) ----
+# XeLaTeX reads the prose's Unicode (σ, ∂, Σ) directly; fonts are Debian's
+# fonts-freefont-otf, Sphinx's default for XeLaTeX.
+latex_engine = "xelatex"
+latex_documents = [(root_doc, "xentropy.tex", html_title, author, "manual")]
+latex_show_urls = "footnote"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "preamble": r"\usepackage{amssymb}",
+}
