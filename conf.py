@@ -61,6 +61,22 @@ nb_merge_streams = True
 # Widgets are not used; MyST-NB would otherwise be free to add their CDN scripts.
 nb_ipywidgets_js = {}
 
+
+def _create_execution_cache(app):
+    """Create MyST-NB's cache database before the pages are read in parallel.
+
+    With an empty cache, every parallel reader creates the database's tables
+    at once and all but one fail ("table settings already exists"), so a clean
+    build with ``-j`` failed at random.
+    """
+    config = getattr(app.env, "mystnb_config", None)
+    if config is None or config.execution_mode != "cache":
+        return
+    from jupyter_cache import get_cache
+
+    get_cache(config.execution_cache_path).db.dispose()
+
+
 # --- HTML -----------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "Cross-entropy, derived and checked"
@@ -98,3 +114,8 @@ latex_elements = {
     "pointsize": "11pt",
     "preamble": r"\usepackage{amssymb}",
 }
+
+
+def setup(app):
+    # After MyST-NB's own handler, which resolves the cache path.
+    app.connect("builder-inited", _create_execution_cache, priority=910)
