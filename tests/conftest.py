@@ -1,0 +1,190 @@
+"""What the numeric tests share: the high-precision reference, strict floating point, Hypothesis.
+
+The reference computes, with mpmath at 60 significant digits, what the NumPy
+core computes in float64, using formulas without cancellation: the logits
+z = Xw + b summed exactly from the float inputs, σ(z) = 1/(1 + exp(-z)),
+ℓ(z, y) = log1p(exp(-|z|)) + max(z, 0) - y z, and the residual σ(z) - y as
+σ(z) or -σ(-z) for hard labels and (1/2 - y) + tanh(z/2)/2 for soft ones (the
+direct difference would lose what is being measured: σ(1e-300) - 0.5 is
+2.5e-301, but σ(1e-300) rounds to 0.5 even at 60 digits). The naive
+formula, evaluated at 60 digits, would itself be wrong near |z| = 100.
+
+Hypothesis runs derandomized, with 2000 examples per property; pass
+``--hypothesis-profile=quick`` for 100 while working on a test.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import settings
+
+settings.register_profile(
+    "xentropy", max_examples=2000, derandomize=True, deadline=None, database=None
+)
+settings.register_profile("quick", settings.get_profile("xentropy"), max_examples=100)
+settings.load_profile("xentropy")
+
+DIGITS = 60
+EPS = float(np.finfo(np.float64).eps)
+#: The smallest normal float: the contract's allowance where a result underflows.
+TINY = float(np.finfo(np.float64).tiny)
+
+
+def _mp(x: float) -> mpmath.mpf:
+    return mpmath.mpf(float(x))
+
+
+def ref_logits(w, b, X) -> list[mpmath.mpf]:
+    """z = Xw + b, summed exactly (mpmath.fsum of exact products)."""
+    with mpmath.workdps(DIGITS):
+        return [
+            mpmath.fsum([*(_mp(x) * _mp(v) for x, v in zip(row, w, strict=True)), _mp(b)])
+            for row in np.asarray(X, dtype=float)
+        ]
+
+
+def ref_sigmoid(z) -> mpmath.mpf:
+    with mpmath.workdps(DIGITS):
+        return 1 / (1 + mpmath.exp(-_mp(z) if not isinstance(z, mpmath.mpf) else -z))
+
+
+def ref_loss(z, y: float) -> mpmath.mpf:
+    with mpmath.workdps(DIGITS):
+        z = z if isinstance(z, mpmath.mpf) else _mp(z)
+        # The linear part first: added to the logarithm one term at a time, it
+        # would absorb a logarithm below 2^-200 of it before cancelling.
+        linear = max(z, 0) - _mp(y) * z
+        return mpmath.log1p(mpmath.exp(-abs(z))) + linear
+
+
+def ref_residual(z, y: float) -> mpmath.mpf:
+    with mpmath.workdps(DIGITS):
+        z = z if isinstance(z, mpmath.mpf) else _mp(z)
+        if y == 0:
+            return 1 / (1 + mpmath.exp(-z))
+        if y == 1:
+            return -1 / (1 + mpmath.exp(z))
+        return (mpmath.mpf(0.5) - _mp(y)) + mpmath.tanh(z / 2) / 2
+
+
+def error_in_eps(ours: float, exact: mpmath.mpf) -> float:
+    """|ours - exact| / |exact| in units of eps; results that underflow get TINY of slack.
+
+    The slack is the contract's allowance (shared/NUMERICS.md, section 3): below
+    the smallest normal float the spacing of floats is fixed, not relative.
+    """
+    with mpmath.workdps(DIGITS):
+        difference = abs(_mp(ours) - exact)
+        if abs(exact) < TINY:
+            difference = max(difference - TINY, 0)
+        if difference == 0:
+            return 0.0
+        if exact == 0:
+            return float("inf")
+        return float(difference / abs(exact)) / EPS
+
+
+@dataclass(frozen=True)
+class Exact:
+    """The exact cost and gradient of one problem, and the error each computed value may have."""
+
+    cost: mpmath.mpf
+    gradient: list[mpmath.mpf]  # the weights, then the bias
+    residuals: np.ndarray  # rounded to floats: they only size the error bounds
+    cost_bound: float  # in eps, relative
+    scale: np.ndarray  # S_j, for the weights and then the bias
+    n: int
+    propagated: float  # the part of cost_bound due to the rounding of z, times C
+
+    def cost_allowance(self, n: int | None = None) -> float:
+        """``cost_bound`` as an absolute error (for n rows, if not this problem's), plus TINY."""
+        n = self.n if n is None else n
+        with mpmath.workdps(DIGITS):
+            relative = float((4 + math.log2(n)) * EPS * self.cost)
+        return relative + self.propagated * EPS + TINY
+
+    def cost_error(self, ours: float) -> float:
+        """The relative error of a computed cost, in eps; must not exceed ``cost_bound``."""
+        return error_in_eps(ours, self.cost)
+
+    def gradient_error(self, grad_w, grad_b) -> np.ndarray:
+        """|computed - exact| / S_j for each weight and the bias, in eps; the contract is 64.
+
+        Gradual underflow adds up to half the smallest subnormal per operation
+        whatever the scale; 64 of those are allowed on top (they matter only
+        when S_j itself is subnormal).
+        """
+        subnormal = 64 * 2.0**-1074
+        errors = []
+        with mpmath.workdps(DIGITS):
+            for ours, exact, s in zip([*grad_w, grad_b], self.gradient, self.scale, strict=True):
+                difference = max(abs(_mp(ours) - exact) - subnormal, 0)
+                if difference == 0:
+                    errors.append(0.0)
+                else:
+                    errors.append(float(difference / _mp(s)) / EPS if s > 0 else math.inf)
+        return np.array(errors)
+
+
+def exact(w, b, X, y) -> Exact:
+    """Everything the reference knows about the problem (w, b, X, y).
+
+    ``cost_bound`` is shared/NUMERICS.md's (4 + log2 n) eps once z is formed,
+    plus what the rounding of z = Xw + b costs: k + 1 products and sums, each
+    off by at most eps (Σ_m |X_im| |w_m| + |b|), moving ℓ_i by |r_i| times
+    that. With z formed exactly (X a column, w = [1], b = 0) that part is zero.
+
+    ``scale`` is S_j = Σ_i |X_ij| (|r_i| + (Σ_m |X_im| |w_m| + |b|) / 4) / n,
+    with X_ij = 1 for the bias: the size of the terms of ∂C/∂θ_j plus the effect
+    of the rounding of z (whose slope through σ is at most 1/4). A component
+    that is small because its terms cancel is measured against their size.
+    """
+    X = np.asarray(X, dtype=float)
+    w = np.asarray(w, dtype=float)
+    n, k = X.shape
+    z = ref_logits(w, b, X)
+    with mpmath.workdps(DIGITS):
+        C = mpmath.fsum(ref_loss(zi, yi) for zi, yi in zip(z, y, strict=True)) / n
+        r = [ref_residual(zi, yi) for zi, yi in zip(z, y, strict=True)]
+        grad = [
+            mpmath.fsum(_mp(x) * ri for x, ri in zip(X[:, j], r, strict=True)) / n for j in range(k)
+        ]
+        grad.append(mpmath.fsum(r) / n)
+        r = np.array([float(ri) for ri in r])
+        with np.errstate(over="ignore"):
+            size_of_z = np.abs(X) @ np.abs(w) + abs(b)
+            per_row = np.abs(r) + size_of_z / 4
+            scale = np.column_stack([np.abs(X), np.ones(n)]).T @ (per_row / n)
+        exactly_formed = k == 1 and w[0] == 1 and b == 0
+        propagated = 0.0 if exactly_formed else (k + 1) * float(np.sum(np.abs(r) * size_of_z)) / n
+        bound = 4 + math.log2(n) + (float(propagated / C) if C > 0 else math.inf)
+    return Exact(C, grad, r, bound, scale, n, propagated)
+
+
+@pytest.fixture(scope="session")
+def reference() -> SimpleNamespace:
+    """The 60-digit reference functions, for tests in any module of this folder."""
+    return SimpleNamespace(
+        logits=ref_logits,
+        sigmoid=ref_sigmoid,
+        loss=ref_loss,
+        residual=ref_residual,
+        exact=exact,
+        error_in_eps=error_in_eps,
+        EPS=EPS,
+        TINY=TINY,
+    )
+
+
+@pytest.fixture
+def strict_floating_point() -> Iterator[None]:
+    """Turn overflow, invalid operations and division by zero into errors; underflow is fine."""
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        yield
