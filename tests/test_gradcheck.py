@@ -1,0 +1,290 @@
+"""xentropy.gradcheck: the referees agree with the truth, and a wrong gradient is caught.
+
+shared/NUMERICS.md, section 5.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from xentropy.gradcheck import (
+    GOOD,
+    WRONG,
+    GradientCheck,
+    central_difference,
+    check_gradient,
+    complex_cost,
+    complex_step,
+    relative_error,
+)
+from xentropy.numeric import cost, gradient
+
+pytestmark = pytest.mark.usefixtures("strict_floating_point")
+
+EPS = float(np.finfo(np.float64).eps)
+
+
+# ------------------------------------------------------------------ relative error
+
+
+def test_relative_error_is_symmetric_and_scale_free():
+    assert relative_error(3.0, 4.0) == relative_error(4.0, 3.0) == 0.25
+    assert relative_error(3e-200, 4e-200) == pytest.approx(0.25, rel=EPS)
+    assert relative_error(-1.0, 1.0) == 2.0
+
+
+def test_two_zeros_agree_and_a_zero_against_anything_else_is_all_wrong():
+    np.testing.assert_array_equal(relative_error([0.0, -0.0, 0.0], [0.0, 0.0, 1e-300]), [0, 0, 1])
+
+
+def test_relative_error_does_not_overflow_near_the_largest_float():
+    big = np.finfo(np.float64).max
+    assert relative_error(big, -big) == 2.0
+
+
+def test_nothing_agrees_with_nan_or_infinity():
+    assert np.isnan(relative_error([np.nan, np.inf, 1.0], [np.nan, np.inf, -np.inf])).all()
+
+
+# ------------------------------------------------------------- the numerical derivatives
+
+
+def test_central_difference_uses_the_promised_step_and_divides_by_the_step_taken():
+    calls = []
+
+    def f(theta):
+        calls.append(theta.copy())
+        return float(theta @ theta)
+
+    theta = np.array([0.1, -3.0, 1e5])
+    central_difference(f, theta)
+    for i, (up, down) in enumerate(zip(calls[::2], calls[1::2], strict=True)):
+        h = EPS ** (1 / 3) * max(1.0, abs(theta[i]))
+        assert up[i] == theta[i] + h
+        assert down[i] == theta[i] - h
+        others = np.arange(3) != i
+        np.testing.assert_array_equal(up[others], theta[others])
+    # Dividing by the step actually taken, (θ + h) - (θ - h), makes the slope
+    # of the identity exact even where θ ± h is rounded (θ = 1e5 here); 2h would not.
+    assert central_difference(lambda t: t[2], theta)[2] == 1.0
+    h = EPS ** (1 / 3) * 1e5
+    assert ((1e5 + h) - (1e5 - h)) / (2 * h) != 1.0
+
+
+def test_central_difference_is_accurate_to_about_1e_10_on_a_smooth_function():
+    theta = np.array([0.3, 2.0, -1.5])
+    exact = np.array([np.cos(0.3) * 2.0 * -1.5, np.sin(0.3) * -1.5, np.sin(0.3) * 2.0])
+    estimate = central_difference(lambda t: np.sin(t[0]) * t[1] * t[2], theta)
+    assert relative_error(estimate, exact).max() <= 1e-9
+
+
+def test_complex_step_is_accurate_to_the_last_bits():
+    theta = np.array([0.3, 2.0, -1.5])
+    exact = np.array([np.cos(0.3) * 2.0 * -1.5, np.sin(0.3) * -1.5, np.sin(0.3) * 2.0])
+    estimate = complex_step(lambda t: np.sin(t[0]) * t[1] * t[2], theta)
+    assert relative_error(estimate, exact).max() <= 2 * EPS
+
+
+def test_complex_cost_is_the_cost_on_real_arguments():
+    w, b, X, y = problem(3)
+    assert complex_cost(w, b, X, y) == pytest.approx(cost(w, b, X, y), rel=4 * EPS)
+    assert complex_cost(w, b, X, y).imag == 0.0
+
+
+def test_complex_cost_validates_like_the_cost():
+    with pytest.raises(ValueError, match=r"^y has 1 entries but X has 2 rows$"):
+        complex_cost([1.0 + 1e-20j], 0.0, [[1.0], [2.0]], [1])
+    with pytest.raises(ValueError, match=r"^the logits z = Xw \+ b overflow"):
+        complex_cost([1e300 + 1e-20j], 0.0, [[1e300]], [1])
+
+
+def test_complex_step_through_the_cost_stays_finite_at_huge_logits():
+    # exp never sees a positive real part, so even z = ±1e300 gives a finite result.
+    X = np.array([[1e300], [-1e300], [0.0]])
+    check = check_gradient([1.0], 0.0, X, [0, 1, 1])
+    assert check.passed, check
+
+
+# ----------------------------------------------------------------- the gradient check
+
+
+def problem(seed, n=12, k=3, scale=2.0):
+    """Seeded data: about half the labels right, logits of size ``scale``."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, k))
+    w = rng.normal(scale=scale, size=k) / np.sqrt(k)
+    return w, float(rng.normal(scale=scale / 2)), X, (rng.random(n) < 0.5).astype(float)
+
+
+CASES = {
+    "moderate logits": lambda s: problem(s),
+    "large logits": lambda s: problem(s, scale=40.0),
+    "n = 1": lambda s: problem(s, n=1),
+    "all y = 0": lambda s: (*problem(s)[:3], np.zeros(12)),
+    "all y = 1": lambda s: (*problem(s)[:3], np.ones(12)),
+    "soft labels": lambda s: (*problem(s)[:3], np.random.default_rng(s).random(12)),
+    # The first row is orthogonal to w and b = 0, so its logit is exactly 0.
+    "some z exactly 0": lambda s: (
+        np.array([1.0, -2.0, 0.5]),
+        0.0,
+        np.vstack([[2.0, 1.0, 0.0], problem(s)[2]]),
+        np.append(1.0, problem(s)[3]),
+    ),
+}
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("case", CASES)
+def test_the_analytic_gradient_passes_against_both_referees(case, seed):
+    w, b, X, y = CASES[case](seed)
+    by_complex_step = check_gradient(w, b, X, y)
+    assert by_complex_step.passed, by_complex_step
+    assert by_complex_step.worst <= 1e-13, by_complex_step
+    by_central_differences = check_gradient(w, b, X, y, method="central")
+    assert by_central_differences.passed, by_central_differences
+    assert len(by_complex_step.parameters) == X.shape[1] + 1
+
+
+def test_the_some_z_exactly_0_case_has_a_zero_logit():
+    w, b, X, _ = CASES["some z exactly 0"](0)
+    assert (X @ w + b)[0] == 0.0
+
+
+def forgot_the_mean(w, b, X, y):
+    grad_w, grad_b = gradient(w, b, X, y)
+    return X.shape[0] * grad_w, X.shape[0] * grad_b
+
+
+def flipped_sign(w, b, X, y):
+    grad_w, grad_b = gradient(w, b, X, y)
+    return -grad_w, -grad_b
+
+
+def no_bias_gradient(w, b, X, y):
+    return gradient(w, b, X, y)[0], 0.0
+
+
+def X_where_X_transpose_belongs(w, b, X, y):
+    r = 1 / (1 + np.exp(-(X @ w + b))) - y
+    return X @ r / X.shape[0], float(np.mean(r))
+
+
+def one_coordinate_one_percent_off(w, b, X, y):
+    grad_w, grad_b = gradient(w, b, X, y)
+    grad_w[1] *= 1.01
+    return grad_w, grad_b
+
+
+WRONG_GRADIENTS = {
+    forgot_the_mean: ("w[0]", "w[1]", "w[2]", "b"),
+    flipped_sign: ("w[0]", "w[1]", "w[2]", "b"),
+    no_bias_gradient: ("b",),
+    one_coordinate_one_percent_off: ("w[1]",),
+}
+
+
+@pytest.mark.parametrize("method", ["complex", "central"])
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("wrong", WRONG_GRADIENTS, ids=lambda f: f.__name__)
+def test_a_wrong_gradient_fails_exactly_where_it_is_wrong(wrong, seed, method):
+    w, b, X, y = problem(seed)  # X is 12 × 3: not square
+    check = check_gradient(w, b, X, y, wrong, method=method)
+    assert not check.passed
+    assert check.failed == WRONG_GRADIENTS[wrong]
+    if wrong is one_coordinate_one_percent_off:
+        # 1% off is not 'wrong' by the coarse threshold, but far too high for a smooth cost.
+        assert check.verdicts[1] == "suspect"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_X_where_X_transpose_belongs_fails(seed):
+    # With a square X the mistake computes something, and every weight is wrong
+    # (the bias, which does not involve X, is right).
+    w, b, X, y = problem(seed, n=3, k=3)
+    assert not np.allclose(X, X.T)
+    check = check_gradient(w, b, X, y, X_where_X_transpose_belongs)
+    assert check.failed == ("w[0]", "w[1]", "w[2]")
+    # With a non-square X it cannot even be computed, and the check stops.
+    w, b, X, y = problem(seed)
+    with pytest.raises(ValueError, match="matmul"):
+        check_gradient(w, b, X, y, X_where_X_transpose_belongs)
+
+
+def test_summing_over_the_wrong_axis_is_refused_by_its_shape():
+    def wrong_axis(w, b, X, y):
+        r = gradient(np.zeros_like(w), 0.0, X, y)[1]  # any residual will do
+        return (X * r).mean(axis=1), r
+
+    w, b, X, y = problem(0)
+    with pytest.raises(ValueError, match=r"returned grad_w of shape \(12,\); expected \(3,\)"):
+        check_gradient(w, b, X, y, wrong_axis)
+
+
+def test_the_gradient_function_gets_copies_it_cannot_spoil():
+    w, b, X, y = problem(0)
+    originals = [w.copy(), X.copy(), y.copy()]
+
+    def vandal(w_, b_, X_, y_):
+        result = gradient(w_, b_, X_, y_)
+        for a in (w_, X_, y_):
+            a[...] = 0
+        return result
+
+    assert check_gradient(w, b, X, y, vandal).passed
+    for a, original in zip((w, X, y), originals, strict=True):
+        np.testing.assert_array_equal(a, original)
+
+
+def test_a_gradient_function_with_the_wrong_shapes_is_refused():
+    w, b, X, y = problem(0)
+    with pytest.raises(ValueError, match=r"returned grad_w of shape \(3, 1\); expected \(3,\)"):
+        check_gradient(w, b, X, y, lambda *a: (gradient(*a)[0][:, None], gradient(*a)[1]))
+    with pytest.raises(ValueError, match=r"returned grad_b of shape \(1,\); expected a scalar"):
+        check_gradient(w, b, X, y, lambda *a: (gradient(*a)[0], [gradient(*a)[1]]))
+    with pytest.raises(ValueError, match=r"^method must be 'complex' or 'central', got 'forward'$"):
+        check_gradient(w, b, X, y, method="forward")
+
+
+def test_a_nan_gradient_is_wrong():
+    w, b, X, y = problem(0)
+    check = check_gradient(w, b, X, y, lambda *a: (gradient(*a)[0], float("nan")))
+    assert check.verdicts[-1] == "wrong"
+    assert check.failed == ("b",)
+
+
+def test_the_thresholds_are_those_of_the_contract():
+    assert (GOOD, WRONG) == (1e-7, 1e-2)
+    check = GradientCheck(
+        ("a", "b", "c", "d"),
+        np.ones(4),
+        np.ones(4),
+        np.array([1e-7, 1.1e-7, 1e-2, 1.1e-2]),
+        "complex step",
+        GOOD,
+    )
+    assert check.verdicts == ("good", "suspect", "suspect", "wrong")
+    assert check.failed == ("b", "c", "d")
+
+
+def test_the_report_reads_as_a_table_in_text_and_html():
+    w, b, X, y = problem(0)
+    check = check_gradient(w, b, X, y, one_coordinate_one_percent_off)
+    lines = str(check).splitlines()
+    assert lines[0].split() == [
+        "parameter",
+        "gradient",
+        "complex",
+        "step",
+        "relative",
+        "error",
+        "verdict",
+    ]
+    assert [line.split()[0] for line in lines[1:5]] == ["w[0]", "w[1]", "w[2]", "b"]
+    assert [line.split()[-1] for line in lines[1:5]] == ["good", "suspect", "good", "good"]
+    assert lines[-1] == "failed: w[1] above 1e-07"
+    assert repr(check) == str(check)
+    html = check._repr_html_()
+    assert html.startswith("<table>")
+    assert html.count("<tr>") == 5
+    assert "<td>suspect</td>" in html
