@@ -5,6 +5,8 @@ Sphinx reads this file at the repository root (``-c .``); the pages live in
 """
 
 import importlib.metadata
+import os
+import subprocess
 from pathlib import Path
 
 import xentropy
@@ -77,6 +79,39 @@ def _create_execution_cache(app):
     get_cache(config.execution_cache_path).db.dispose()
 
 
+# --- Reproducible builds (make repro checks them) -------------------------
+# Two builds of one commit give byte-identical HTML. Dates come from the commit,
+# not the clock: Sphinx's copyright year and |today|, and the date Matplotlib
+# writes into SVG and PDF figures. The page kernels inherit this environment:
+# a fixed hash seed gives sets and dicts of strings one iteration order, and
+# matplotlibrc fixes the salt of the element ids in SVG figures.
+if "SOURCE_DATE_EPOCH" not in os.environ:
+    _commit = subprocess.run(
+        ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True
+    )
+    if _commit.returncode == 0 and _commit.stdout.strip():
+        os.environ["SOURCE_DATE_EPOCH"] = _commit.stdout.strip()
+os.environ.setdefault("PYTHONHASHSEED", "0")
+os.environ["MATPLOTLIBRC"] = str(ROOT / "matplotlibrc")
+
+
+def _number_notebook_cells(app, exception):
+    """Give the downloadable notebooks' cells ids by position.
+
+    MyST-NB reads a Markdown page into a notebook whose cells get random ids,
+    so the ``.ipynb`` that the download button offers would differ in every build.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    import nbformat
+
+    for path in sorted(Path(app.outdir, "_sources").rglob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        for number, cell in enumerate(notebook.cells, start=1):
+            cell.id = f"cell-{number}"
+        nbformat.write(notebook, path)
+
+
 # --- HTML -----------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "Cross-entropy, derived and checked"
@@ -119,3 +154,4 @@ latex_elements = {
 def setup(app):
     # After MyST-NB's own handler, which resolves the cache path.
     app.connect("builder-inited", _create_execution_cache, priority=910)
+    app.connect("build-finished", _number_notebook_cells)
