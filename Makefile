@@ -18,7 +18,7 @@ LOCK   := requirements.lock
 SPHINXFLAGS := -W --keep-going -n -T -j $(JOBS)
 
 .DEFAULT_GOAL := help
-.PHONY: help html pdf test serve lint clean distclean lock venv
+.PHONY: help html pdf test repro serve lint clean distclean lock venv
 
 help: ## List the targets
 	@echo "Set-up and build happen on first use of any target; you need Python 3.11+ and make."
@@ -45,6 +45,13 @@ pdf: $(STAMP) ## Build the whole book as a PDF in _build/latex/xentropy.pdf (nee
 
 test: $(STAMP) ## Run unit, property and doc tests, and build the whole book
 	$(PY) -m pytest $(PYTESTOPTS)
+
+repro: $(STAMP) ## Build the book twice from scratch and check the two builds are byte-identical
+	rm -rf $(BUILDDIR)/repro
+	$(MAKE) --no-print-directory html BUILDDIR=$(BUILDDIR)/repro/first
+	$(MAKE) --no-print-directory html BUILDDIR=$(BUILDDIR)/repro/second
+	$(PY) tools/compare_builds.py $(BUILDDIR)/repro/first/html $(BUILDDIR)/repro/second/html
+	rm -rf $(BUILDDIR)/repro
 
 serve: $(STAMP) ## Live preview on http://127.0.0.1:8000 (PORT=n for another port), rebuilt on every change
 	$(VENV)/bin/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXFLAGS) \

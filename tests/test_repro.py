@@ -1,0 +1,222 @@
+"""Two builds of the same source are the same book, byte for byte.
+
+``make repro`` checks the real book: two clean builds, compared by
+``tools/compare_builds.py``. Two clean builds of the whole book take minutes,
+too long for every ``make test``, so here the comparison is shown to catch a
+difference, and two clean builds of a throwaway book with the kinds of output
+that are easily non-reproducible (PNG and SVG figures, a set of strings, the
+downloadable notebooks) are shown identical except for one page that is not
+reproducible on purpose.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPARE = ROOT / "tools" / "compare_builds.py"
+
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def compare_builds(first: Path, second: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(COMPARE), str(first), str(second)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+BUILD = {
+    "index.html": "<html>\n<body>\n<p>The gradient.</p>\n</body>\n</html>\n",
+    "_images/figure.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+    "searchindex.js": 'Search.setIndex({"terms":{"gradient":0,' + '"x":1,' * 200 + '"z":2})',
+}
+
+
+def test_identical_builds_pass(tmp_path: Path) -> None:
+    first = write_tree(tmp_path / "first", BUILD)
+    second = write_tree(tmp_path / "second", BUILD)
+    result = compare_builds(first, second)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "byte-identical: 3 files" in result.stdout
+
+
+def test_a_changed_line_is_reported_with_both_versions(tmp_path: Path) -> None:
+    first = write_tree(tmp_path / "first", BUILD)
+    changed = BUILD["index.html"].replace("The gradient.", "Built at 12:03:04.")
+    second = write_tree(tmp_path / "second", {**BUILD, "index.html": changed})
+    result = compare_builds(first, second)
+    assert result.returncode == 1
+    assert "differs:            index.html" in result.stdout
+    assert "- <p>The gradient.</p>" in result.stdout
+    assert "+ <p>Built at 12:03:04.</p>" in result.stdout
+
+
+def test_a_long_line_is_cut_around_its_difference(tmp_path: Path) -> None:
+    first = write_tree(tmp_path / "first", BUILD)
+    changed = BUILD["searchindex.js"].replace('"z":2', '"0x7f3a9c":2')
+    second = write_tree(tmp_path / "second", {**BUILD, "searchindex.js": changed})
+    result = compare_builds(first, second)
+    assert result.returncode == 1
+    shown = {line[0]: line for line in result.stdout.splitlines() if line[:2] in ("- ", "+ ")}
+    assert '"z":2' in shown["-"]
+    assert '"0x7f3a9c":2' in shown["+"]
+    assert max(len(line) for line in shown.values()) < 200
+
+
+def test_binary_files_and_files_in_one_build_only_are_reported(tmp_path: Path) -> None:
+    first = write_tree(tmp_path / "first", {**BUILD, "old.html": "gone\n"})
+    figure = bytearray(BUILD["_images/figure.png"])
+    figure[100] ^= 0xFF
+    second = write_tree(
+        tmp_path / "second", {**BUILD, "_images/figure.png": bytes(figure), "new.html": "new\n"}
+    )
+    result = compare_builds(first, second)
+    assert result.returncode == 1
+    assert "differs:            _images/figure.png" in result.stdout
+    assert "first difference at byte 100" in result.stdout
+    assert "only in the first:  old.html" in result.stdout
+    assert "only in the second: new.html" in result.stdout
+
+
+def test_doctrees_are_skipped(tmp_path: Path) -> None:
+    first = write_tree(tmp_path / "first", {**BUILD, ".doctrees/environment.pickle": b"\x01"})
+    second = write_tree(tmp_path / "second", {**BUILD, ".doctrees/environment.pickle": b"\x02"})
+    result = compare_builds(first, second)
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_missing_folder_is_an_error(tmp_path: Path) -> None:
+    result = compare_builds(write_tree(tmp_path / "first", BUILD), tmp_path / "absent")
+    assert result.returncode == 2
+    assert "no build folder" in result.stderr
+
+
+# --- Two clean builds of a throwaway book ------------------------------------------------
+
+PAGES = {
+    "figures": """
+    # Figures
+
+    ```{code-cell} ipython3
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from myst_nb import glue
+
+    z = np.linspace(-6, 6, 200)
+    fig, ax = plt.subplots()
+    ax.plot(z, 1 / (1 + np.exp(-z)))
+    glue("sigmoid", fig, display=False)
+    plt.close(fig)
+    ```
+
+    ```{glue:figure} sigmoid
+    :name: fig-sigmoid
+
+    The sigmoid, as a PNG.
+    ```
+    """,
+    "svg": """
+    # An SVG figure
+
+    ```{code-cell} ipython3
+    %config InlineBackend.figure_formats = ["svg"]
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [0, 1, 4], marker="o")
+    ax.set_title("Squares")
+    plt.show()
+    ```
+    """,
+    "hashing": """
+    # A set of strings
+
+    ```{code-cell} ipython3
+    print({"sigma", "cost", "weight", "bias", "input", "label", "gradient", "logit"})
+    ```
+    """,
+    "planted": """
+    # Not reproducible on purpose
+
+    ```{code-cell} ipython3
+    import uuid
+
+    print("planted", uuid.uuid4().hex)
+    ```
+    """,
+}
+
+
+def clean_build(source: Path, build: Path) -> None:
+    variables = [f"SOURCEDIR={source}", f"BUILDDIR={build}"]
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), "html", *variables],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
+    )
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+
+
+@pytest.mark.book
+def test_two_clean_builds_differ_only_where_a_page_is_not_reproducible(tmp_path: Path) -> None:
+    source = tmp_path / "docs"
+    source.mkdir()
+    (source / "index.md").write_text(
+        "# Throwaway book\n\n```{toctree}\n" + "\n".join(PAGES) + "\n```\n"
+    )
+    for name, body in PAGES.items():
+        (source / f"{name}.md").write_text(FRONT_MATTER + textwrap.dedent(body))
+    clean_build(source, tmp_path / "first")
+    clean_build(source, tmp_path / "second")
+
+    result = compare_builds(tmp_path / "first" / "html", tmp_path / "second" / "html")
+    assert result.returncode == 1, result.stdout
+    differing = {
+        line.split(":", 1)[1].strip()
+        for line in result.stdout.splitlines()
+        if line.startswith("  differs:") or line.startswith("  only in")
+    }
+    # The planted page, the notebook its download button offers, and the search
+    # index that holds its words; the figures, the set and the other notebooks
+    # are identical.
+    assert differing == {"planted.html", "_sources/planted.ipynb", "searchindex.js"}, result.stdout
+    assert re.search(r"^- .*planted [0-9a-f]{32}", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(r"^\+ .*planted [0-9a-f]{32}", result.stdout, re.MULTILINE), result.stdout
+    # ...and the outputs whose sameness is claimed were really made.
+    built = tmp_path / "first" / "html"
+    assert {p.suffix for p in (built / "_images").iterdir()} == {".png", ".svg"}
+    assert {p.stem for p in (built / "_sources").glob("*.ipynb")} == set(PAGES)
