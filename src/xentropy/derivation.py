@@ -243,9 +243,20 @@ def verify_equal(
     shape_b, right = _entries(evaluate(b_full), "new")
     if shape_a != shape_b:
         raise _Mismatch(f"the two sides have different shapes, {shape_a} and {shape_b}")
-    if all(_is_zero_exactly(p - q) for p, q in zip(left, right, strict=True)):
+    differences = [p - q for p, q in zip(left, right, strict=True)]
+    if all(d == 0 for d in differences):
         return PROVEN
-    _check_numerically(a_full, b_full, dict(sample or {}), seed)
+    # A few points first: a wrong step is usually caught here in a fraction of a second, before
+    # simplify spends seconds failing to prove it. A difference found at any point is final.
+    _check_numerically(a_full, b_full, dict(sample or {}), seed + ":screen", points=3, rounds=1)
+    if all(_is_zero_exactly(d) for d in differences):
+        return PROVEN
+    compared, attempts = _check_numerically(a_full, b_full, dict(sample or {}), seed)
+    if compared < POINTS:
+        raise _Mismatch(
+            f"undecided: simplification could not prove the step, and only {compared} of "
+            f"{attempts} random points could be evaluated (at least {POINTS} are needed)"
+        )
     return CHECKED_NUMERICALLY
 
 
@@ -296,15 +307,46 @@ def _as_variable_then_value(expr: sp.Basic, key: sp.Indexed) -> sp.Basic:
 
 
 def evaluate(expr: sp.Basic) -> sp.Basic:
-    """Evaluate derivatives, sums and substitutions, using the declared ranges of indices."""
+    """Evaluate derivatives, sums and substitutions, using the declared ranges of indices.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> k = sp.Symbol("k", integer=True, positive=True)
+    >>> j, m = sp.Idx("j", (1, k)), sp.Idx("m", (1, k))
+    >>> w, x = sp.IndexedBase("w"), sp.IndexedBase("x")
+    >>> evaluate(sp.Derivative(sp.Sum(w[m] * x[m], (m, 1, k)), w[j]))
+    x[j]
+    """
     for _ in range(10):
-        new = _within_declared_ranges(expr.doit())
+        new = _within_declared_ranges(_doit(expr))
         if new == expr:
             break
         expr = new
     if isinstance(expr, sp.MatrixExpr):
         expr = expr.as_explicit()
     return expr
+
+
+def _doit(expr: sp.Basic) -> sp.Basic:
+    """``expr.doit()``, except that a sum up to a symbolic n is not searched for a closed form.
+
+    SymPy's search (Gosper's algorithm and others) finds nothing for sums of σ terms and takes
+    seconds. A sum is evaluated only when its length is a number, when its terms do not depend
+    on the index, or when they hold a Kronecker delta (which picks out one term).
+    """
+    if not isinstance(expr, sp.Basic) or not expr.args or isinstance(expr, sp.Idx):
+        return expr
+    args = [_doit(arg) for arg in expr.args]
+    node = expr.func(*args) if args != list(expr.args) else expr
+    if isinstance(node, sp.Sum):
+        f, limits = node.function, node.limits
+        bounded = all(low.is_number and high.is_number for _, low, high in limits)
+        indices = {index for index, _, _ in limits}
+        if bounded or not (f.free_symbols & indices) or f.has(sp.KroneckerDelta):
+            return node.doit(deep=False)
+        return node
+    return node.doit(deep=False) if hasattr(node, "doit") else node
 
 
 def _is_zero_exactly(d: sp.Basic) -> bool:
@@ -316,33 +358,51 @@ def _is_zero_exactly(d: sp.Basic) -> bool:
 
 
 def _check_numerically(
-    a: sp.Basic, b: sp.Basic, sample: dict[sp.Basic, tuple[float, float]], seed: str
-) -> None:
-    """Compare ``a`` and ``b`` at POINTS random points with DIGITS digits; raise on a difference.
+    a: sp.Basic,
+    b: sp.Basic,
+    sample: dict[sp.Basic, tuple[float, float]],
+    seed: str,
+    points: int = POINTS,
+    rounds: int = 5,
+) -> tuple[int, int]:
+    """Compare ``a`` and ``b`` at random points with DIGITS digits; raise on a difference.
 
     Integer sizes (n, k) are drawn afresh in each of several rounds, free indices within their
-    ranges, every other quantity from an interval its assumptions allow.
+    ranges, every other quantity from an interval its assumptions allow. Returns how many points
+    were compared and how many were drawn (a pole or a non-finite value does not count).
     """
     rng = random.Random(seed)
     integers = sorted(
         (s for s in _symbols_with_bounds(a) | _symbols_with_bounds(b) if _is_integer_symbol(s)),
         key=str,
     )
-    rounds = 5 if integers else 1
+    rounds = rounds if integers else 1
     compared = attempts = 0
     for r in range(rounds):
         sizes = {s: sp.Integer(_draw_integer(s, rng)) for s in integers}
-        sides = [_concrete(e, sizes, rng) for e in (a, b)]
+        sized = [e.xreplace(sizes) for e in (a, b)]
+        indices = {}  # one value per free index, the same on both sides
+        for idx in sorted(_free_indices(sized[0]) | _free_indices(sized[1]), key=str):
+            low, high = idx.lower, idx.upper
+            if low is None or high is None or not (low.is_Integer and high.is_Integer):
+                raise _Mismatch(f"undecided: the index {idx} has no numeric range to sample")
+            indices[idx] = sp.Integer(rng.randint(int(low), int(high)))
+        sides = [
+            evaluate(e.xreplace({v: indices[v] for v in _free_indices(e)})).rewrite(sp.exp)
+            for e in sized
+        ]
         (shape_a, left), (shape_b, right) = (_entries(e, "side") for e in sides)
         if shape_a != shape_b:
             raise _Mismatch(f"the two sides have different shapes, {shape_a} and {shape_b}")
         names = sorted({*_leaves(left), *_leaves(right)}, key=sp.default_sort_key)
+        if any(isinstance(s, sp.Idx) for s in names):
+            raise _Mismatch("undecided: an index is both free and summed over")
         dummies = [sp.Dummy() for _ in names]
         to_dummy = dict(zip(names, dummies, strict=True))
         f = sp.lambdify(dummies, [e.xreplace(to_dummy) for e in left], modules="mpmath")
         g = sp.lambdify(dummies, [e.xreplace(to_dummy) for e in right], modules="mpmath")
-        target = POINTS * (r + 1) // rounds
-        while compared < target and attempts < 3 * POINTS:
+        target = points * (r + 1) // rounds
+        while compared < target and attempts < 3 * points:
             attempts += 1
             with mpmath.workdps(DIGITS):
                 values = [_draw_value(s, sample, rng) for s in names]
@@ -356,36 +416,30 @@ def _check_numerically(
                     if abs(p - q) > TOLERANCE * max(1, abs(p), abs(q)):
                         point = ", ".join(
                             f"{s} = {mpmath.nstr(v, 8)}"
-                            for s, v in [*sizes.items(), *zip(names, values, strict=True)]
+                            for s, v in [
+                                *sizes.items(),
+                                *indices.items(),
+                                *zip(names, values, strict=True),
+                            ]
                         )
                         raise _Mismatch(
                             f"the sides differ at {point}: "
                             f"{mpmath.nstr(p, 12)} against {mpmath.nstr(q, 12)}"
                         )
             compared += 1
-    if compared < POINTS:
-        raise _Mismatch(
-            f"undecided: simplification could not prove the step, and only {compared} of "
-            f"{attempts} random points could be evaluated (at least {POINTS} are needed)"
-        )
+    return compared, attempts
 
 
-def _concrete(expr: sp.Basic, sizes: dict, rng: random.Random) -> sp.Basic:
-    """Give integer symbols their drawn sizes, free indices values in their ranges; evaluate."""
-    expr = expr.xreplace(sizes)
-    for idx in sorted(expr.free_symbols, key=str):
-        if isinstance(idx, sp.Idx):
-            low, high = idx.lower, idx.upper
-            if low is None or high is None or not (low.is_Integer and high.is_Integer):
-                raise _Mismatch(f"undecided: the index {idx} has no numeric range to sample")
-            expr = expr.xreplace({idx: sp.Integer(rng.randint(int(low), int(high)))})
-    return evaluate(expr).rewrite(sp.exp)
+def _free_indices(expr: sp.Basic) -> set[sp.Idx]:
+    """The indices not bound by a sum, including those only in ∂/∂w_j (free_symbols omits them)."""
+    bound = {limit[0] for s in expr.atoms(sp.Sum, sp.Product) for limit in s.limits}
+    return expr.atoms(sp.Idx) - bound
 
 
 def _symbols_with_bounds(expr: sp.Basic) -> set[sp.Basic]:
-    """Free symbols, including those in the ranges of free indices (n in i = 1..n)."""
+    """Free symbols, including those in the ranges of indices (n in i = 1..n)."""
     found = set(expr.free_symbols)
-    for idx in [s for s in found if isinstance(s, sp.Idx)]:
+    for idx in expr.atoms(sp.Idx):
         if idx.lower is not None:
             found |= idx.lower.free_symbols | idx.upper.free_symbols
     return found
