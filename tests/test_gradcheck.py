@@ -72,6 +72,12 @@ def test_central_difference_uses_the_promised_step_and_divides_by_the_step_taken
     assert ((1e5 + h) - (1e5 - h)) / (2 * h) != 1.0
 
 
+def test_central_difference_takes_another_step_when_asked():
+    points = []
+    central_difference(lambda t: points.append(t[0]) or 0.0, [-40.0], step=1e-3)
+    assert points == [-40.0 + 0.04, -40.0 - 0.04]
+
+
 def test_central_difference_is_accurate_to_about_1e_10_on_a_smooth_function():
     theta = np.array([0.3, 2.0, -1.5])
     exact = np.array([np.cos(0.3) * 2.0 * -1.5, np.sin(0.3) * -1.5, np.sin(0.3) * 2.0])

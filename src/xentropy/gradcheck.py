@@ -41,6 +41,7 @@ GOOD = 1e-7
 WRONG = 1e-2
 
 _EPS = np.finfo(np.float64).eps
+_CUBE_ROOT_EPS = float(np.cbrt(_EPS))
 _METHODS = {"complex": "complex step", "central": "central differences"}
 
 
@@ -83,13 +84,16 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> np.float64 | FloatArray:
     return error[()] if error.ndim == 0 else error
 
 
-def central_difference(f: Callable[[FloatArray], float], theta: ArrayLike) -> FloatArray:
+def central_difference(
+    f: Callable[[FloatArray], float], theta: ArrayLike, step: float = _CUBE_ROOT_EPS
+) -> FloatArray:
     """The gradient of ``f`` at ``theta`` by central differences.
 
     ∂f/∂θ_i ≈ (f(θ + h e_i) - f(θ - h e_i)) / ((θ_i + h) - (θ_i - h)) with
-    h = eps^(1/3)·max(1, |θ_i|), which balances the truncation error (of order
-    h²) against the round-off (of order eps/h). The divisor is the step
-    actually taken, which differs from 2h by the rounding of θ_i ± h.
+    h = step·max(1, |θ_i|). The default step, eps^(1/3) (about 6e-6), balances
+    the truncation error (of order h²) against the round-off (of order eps/h).
+    The divisor is the step actually taken, which differs from 2h by the
+    rounding of θ_i ± h.
 
     Parameters
     ----------
@@ -97,6 +101,8 @@ def central_difference(f: Callable[[FloatArray], float], theta: ArrayLike) -> Fl
         Takes a float64 array shaped like ``theta``, returns a real number.
     theta : array_like, 1-D
         The point.
+    step : float, optional
+        The step relative to max(1, |θ_i|); change it only to study the method.
 
     Returns
     -------
@@ -116,7 +122,7 @@ def central_difference(f: Callable[[FloatArray], float], theta: ArrayLike) -> Fl
         raise ValueError(f"theta must be 1-D, got shape {theta.shape}")
     grad = np.empty_like(theta)
     for i, value in enumerate(theta):
-        h = np.cbrt(_EPS) * max(1.0, abs(value))
+        h = step * max(1.0, abs(value))
         up, down = theta.copy(), theta.copy()
         up[i] += h
         down[i] -= h
