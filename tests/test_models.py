@@ -136,6 +136,7 @@ def _with_step_replaced(d: Derivation, number: int, wrong: sp.Basic) -> Derivati
         reason=opening[0].reason if opening else "definition",
         where=d.where,
         sample=d.sample,
+        implicit_index=d.implicit_index,
     )
     for s in d.steps:
         if s.number:

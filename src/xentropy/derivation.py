@@ -28,7 +28,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-__all__ = ["Derivation", "Step", "StepError", "to_latex"]
+__all__ = ["Derivation", "Step", "StepError", "definitions_latex", "to_latex"]
 
 PROVEN = "proven"
 CHECKED_NUMERICALLY = "checked numerically"
@@ -88,6 +88,8 @@ class Derivation:
     sample : mapping, optional
         Intervals ``(low, high)`` for the numeric check, by symbol or ``IndexedBase``, where the
         symbol's assumptions do not say enough (for example ``a`` in (0, 1)).
+    implicit_index : (Idx, str), optional
+        The notation :meth:`latex` uses unless told otherwise; see :func:`to_latex`.
 
     Raises
     ------
@@ -122,8 +124,10 @@ class Derivation:
         reason: str = "definition",
         where: Definitions = (),
         sample: Mapping[sp.Basic, tuple[float, float]] | None = None,
+        implicit_index: tuple[sp.Idx, str] | None = None,
     ) -> None:
         self.label = label
+        self.implicit_index = implicit_index
         self.where = _checked_definitions(where)
         self.sample = dict(sample or {})
         self.start = _sympify(start, "start")
@@ -181,16 +185,12 @@ class Derivation:
             ) from None
         self._steps.append(Step(number, expr, reason, verified))
 
-    def latex(self, *, implicit_index: tuple[sp.Idx, str] | None = None) -> str:
-        r"""The chain as one amsmath ``aligned`` block, the reason of each step beside it.
+    def latex(self) -> str:
+        """The chain as one amsmath ``aligned`` block, the reason of each step beside it.
 
-        Parameters
-        ----------
-        implicit_index : (Idx, str), optional
-            Print in the notation that leaves this index out, as Nielsen does: with ``(i, "x")``,
-            ``x[i, j]`` prints as :math:`x_j` and a sum over ``i`` as :math:`\sum_x`.
+        Printed in the derivation's own notation (``implicit_index``); see :func:`to_latex`.
         """
-        tex = _latex_printer(implicit_index)
+        tex = _latex_printer(self.implicit_index)
         rows = []
         steps = [s for s in self._steps if s.number]
         if self.lhs is not None:
@@ -202,12 +202,6 @@ class Derivation:
         else:
             rows.append(tex(self.start))
         rows += [f"&= {tex(s.expr)} && {_reason_tex(s)}" for s in steps]
-        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
-
-    def definitions_latex(self, *, implicit_index: tuple[sp.Idx, str] | None = None) -> str:
-        """The ``where`` definitions as an aligned LaTeX block, one ``symbol = value`` a line."""
-        tex = _latex_printer(implicit_index)
-        rows = [f"{tex(key)} &= {tex(value)}" for key, value in self.where]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
@@ -484,6 +478,8 @@ def _draw_value(s: sp.Basic, sample: Mapping, rng: random.Random) -> Any:
 def _entries(expr: sp.Basic, side: str) -> tuple[tuple[int, ...], list[sp.Basic]]:
     if isinstance(expr, sp.MatrixExpr):
         expr = expr.as_explicit()
+    if isinstance(expr, sp.MatrixBase) and expr.shape == (1, 1):
+        expr = expr[0, 0]  # 1ᵀr is a number
     if isinstance(expr, sp.MatrixBase):
         return expr.shape, list(expr)
     if not isinstance(expr, sp.Expr):
@@ -548,10 +544,31 @@ def _sympify(expr: Any, name: str) -> sp.Basic:
 # -- rendering -----------------------------------------------------------------------------------
 
 
+def definitions_latex(
+    where: Definitions, *, implicit_index: tuple[sp.Idx, str] | None = None
+) -> str:
+    r"""Definitions as an aligned LaTeX block, one ``symbol = value`` a line.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> a, z = sp.symbols("a z", real=True)
+    >>> print(definitions_latex([(a, sp.exp(z))]))
+    \begin{aligned}
+    a &= e^{z}
+    \end{aligned}
+    """
+    tex = _latex_printer(implicit_index)
+    rows = [f"{tex(key)} &= {tex(value)}" for key, value in where]
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
 def to_latex(expr: sp.Basic, *, implicit_index: tuple[sp.Idx, str] | None = None) -> str:
     r"""LaTeX for one expression, printed as the book writes it.
 
     Indices print as their names, derivatives with :math:`\partial`, logarithms as :math:`\ln`.
+    With ``implicit_index=(i, "x")`` the index i is left out, as Nielsen writes: ``x[i, j]``
+    prints as :math:`x_j` and a sum over i as :math:`\sum_x`.
 
     Examples
     --------
@@ -647,7 +664,8 @@ class _BookLatexPrinter(LatexPrinter):
         return rf"{name}\left({self._print(expr.expr)}\right)"
 
     def _print_OneMatrix(self, expr: sp.Basic) -> str:
-        return r"\mathbf{1}"
+        rows, columns = expr.shape
+        return r"\mathbf{1}^{T}" if rows == 1 and columns != 1 else r"\mathbf{1}"
 
 
 def _reason_tex(step: Step) -> str:

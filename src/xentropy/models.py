@@ -32,6 +32,7 @@ __all__ = [
     "C_x",
     "a",
     "b",
+    "bias_matrix_form",
     "cross_entropy_from_wanted_gradient",
     "dC_db",
     "dC_db_single_example",
@@ -159,6 +160,11 @@ def _chain(start: sp.Basic, lhs: sp.Basic, label: str, reason: str, **kw: object
     return Derivation(start, lhs=lhs, label=label, reason=reason, where=DEFINITIONS, **kw)
 
 
+def _one_example(start: sp.Basic, lhs: sp.Basic, label: str, reason: str) -> Derivation:
+    # about example i, shown as Nielsen writes one example: without the i
+    return _chain(start, lhs, label, reason, implicit_index=NIELSEN)
+
+
 # -- the derivations ---------------------------------------------------------------------------
 
 
@@ -178,6 +184,7 @@ def sigma_prime_from_definition() -> Derivation:
             lhs=sigma_prime(t),
             label="sigma-prime",
             reason=r"definition $\sigma(z) = 1/(1 + e^{-z})$",
+            implicit_index=NIELSEN,
         )
         .step(e / (1 + e) ** 2, "chain rule")
         .step(
@@ -197,7 +204,7 @@ def dC_dw_single_example() -> Derivation:
     """
     s = sigma(z[i])
     return (
-        _chain(
+        _one_example(
             _mul(sp.Derivative(C_x[i], a[i]), sp.Derivative(a[i], z[i]), sp.Derivative(z[i], w[j])),
             lhs=sp.Derivative(C_x[i], w[j]),
             label="dCx-dw",
@@ -231,7 +238,7 @@ def dC_db_single_example() -> Derivation:
     """
     s = sigma(z[i])
     return (
-        _chain(
+        _one_example(
             _mul(sp.Derivative(C_x[i], a[i]), sp.Derivative(a[i], z[i]), sp.Derivative(z[i], b)),
             lhs=sp.Derivative(C_x[i], b),
             label="dCx-db",
@@ -312,14 +319,34 @@ def cross_entropy_from_wanted_gradient() -> Derivation:
             _add(a[i], -y[i]) / sigma_prime(z[i]),
             label="cross-entropy-from-gradient",
             where=DEFINITIONS[2:],
+            implicit_index=NIELSEN,
         )
         .step(
-            _add(a[i], -y[i]) / _mul(a[i], 1 - a[i]),
+            _mul(_add(a[i], -y[i]), sp.Pow(_mul(a[i], 1 - a[i]), -1, evaluate=False)),
             r"$\sigma'(z) = \sigma(z)(1 - \sigma(z)) = a(1 - a)$",
         )
         .step(_add(-y[i] / a[i], (1 - y[i]) / (1 - a[i])), "partial fractions in $a$")
         .step(sp.Derivative(cost, a[i]), r"$(\ln a)' = 1/a$ and $(\ln(1 - a))' = -1/(1 - a)$")
     )
+
+
+def _matrix_names(n_examples: int, n_features: int) -> tuple[sp.Basic, ...]:
+    """X, w, y, z, 1 as matrix symbols, and the definitions that tie them to x_ij, w_j, y_i."""
+    X = sp.MatrixSymbol("X", n_examples, n_features)
+    wv = sp.MatrixSymbol(r"\mathbf{w}", n_features, 1)
+    yv = sp.MatrixSymbol(r"\mathbf{y}", n_examples, 1)
+    zv = sp.MatrixSymbol(r"\mathbf{z}", n_examples, 1)
+    ones = OneMatrix(n_examples, 1)
+    where = (
+        *DEFINITIONS,
+        (zv, sp.MatAdd(X * wv, b * ones)),
+        (X, sp.Matrix(n_examples, n_features, lambda r, c: x[r + 1, c + 1])),
+        (wv, sp.Matrix([w[c] for c in range(1, n_features + 1)])),
+        (yv, sp.Matrix([y[r] for r in range(1, n_examples + 1)])),
+        (n, n_examples),
+        (k, n_features),
+    )
+    return X, wv, yv, zv, ones, where
 
 
 def gradient_matrix_form(n_examples: int = 3, n_features: int = 2) -> Derivation:
@@ -338,22 +365,8 @@ def gradient_matrix_form(n_examples: int = 3, n_features: int = 2) -> Derivation
     >>> gradient_matrix_form(2, 1).steps[-1].verified
     'proven'
     """
-    X = sp.MatrixSymbol("X", n_examples, n_features)
-    wv = sp.MatrixSymbol(r"\mathbf{w}", n_features, 1)
-    yv = sp.MatrixSymbol(r"\mathbf{y}", n_examples, 1)
-    zv = sp.MatrixSymbol(r"\mathbf{z}", n_examples, 1)
-    ones = OneMatrix(n_examples, 1)
+    X, wv, yv, zv, ones, where = _matrix_names(n_examples, n_features)
     features = range(1, n_features + 1)
-    where = (
-        *DEFINITIONS,
-        (zv, X * wv + b * ones),
-        (X, sp.Matrix(n_examples, n_features, lambda r, c: x[r + 1, c + 1])),
-        (wv, sp.Matrix([w[c] for c in features])),
-        (yv, sp.Matrix([y[r] for r in range(1, n_examples + 1)])),
-        (n, n_examples),
-        (k, n_features),
-    )
-    residual = zv.applyfunc(sigma) - yv
     return (
         Derivation(
             sp.Matrix([sp.Derivative(C, w[c]) for c in features]),
@@ -366,8 +379,37 @@ def gradient_matrix_form(n_examples: int = 3, n_features: int = 2) -> Derivation
             ),
             "each entry is the index form, with $j = 1, \\dots, k$",
         )
-        .step(X.T * residual / n, "$(X^T r)_j = \\sum_i x_{ij} r_i$: a matrix product")
-        .step(X.T * ((X * wv + b * ones).applyfunc(sigma) - yv) / n, "$z = Xw + b$")
+        .step(
+            _mul(1 / n, X.T, sp.MatAdd(zv.applyfunc(sigma), -yv)),
+            "$(X^T r)_j = \\sum_i x_{ij} r_i$: a matrix product",
+        )
+        .step(
+            _mul(1 / n, X.T, sp.MatAdd(sp.MatAdd(X * wv, b * ones).applyfunc(sigma), -yv)),
+            "$z = Xw + b$",
+        )
+    )
+
+
+def bias_matrix_form(n_examples: int = 3, n_features: int = 2) -> Derivation:
+    r"""∂C/∂b = 1ᵀ(σ(Xw + b1) − y)/n, the mean residual, proven for explicit sizes.
+
+    Examples
+    --------
+    >>> bias_matrix_form(2, 1).steps[-1].verified
+    'proven'
+    """
+    X, wv, yv, zv, ones, where = _matrix_names(n_examples, n_features)
+    return (
+        Derivation(sp.Derivative(C, b), label="bias-matrix-form", where=where)
+        .step(sp.Sum(_add(sigma(z[i]), -y[i]), (i, 1, n)) / n, "the index form")
+        .step(
+            _mul(1 / n, ones.T, sp.MatAdd(zv.applyfunc(sigma), -yv)),
+            "$\\mathbf{1}^T r = \\sum_i r_i$",
+        )
+        .step(
+            _mul(1 / n, ones.T, sp.MatAdd(sp.MatAdd(X * wv, b * ones).applyfunc(sigma), -yv)),
+            "$z = Xw + b$",
+        )
     )
 
 
@@ -386,4 +428,5 @@ DERIVATIONS: dict[str, tuple[str, Callable[[], Derivation]]] = {
         "∇_w C = Xᵀ(σ(Xw + b) − y)/n, proven for n = 3, k = 2",
         gradient_matrix_form,
     ),
+    "bias-matrix-form": ("∂C/∂b = mean(σ(Xw + b) − y), proven for n = 3, k = 2", bias_matrix_form),
 }
