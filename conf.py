@@ -117,6 +117,9 @@ html_theme = "sphinx_book_theme"
 html_title = "Cross-entropy, derived and checked"
 html_static_path = ["docs/_static"]
 html_last_updated_fmt = None
+# The colour mode a first visit starts in (light or dark, following the system);
+# left unset, the theme logs "Got invalid theme mode" in every reader's console.
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
