@@ -230,6 +230,21 @@ class GradientCheck:
         The name of the numerical derivative.
     tolerance : float
         The largest relative error that passes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentropy.gradcheck import GradientCheck, relative_error
+    >>> mine, truth = np.array([0.5, 0.25]), np.array([0.5, 0.2])
+    >>> check = GradientCheck(("w[0]", "b"), mine, truth, relative_error(mine, truth),
+    ...                       "complex step", 1e-7)
+    >>> check.passed, check.failed
+    (False, ('b',))
+    >>> print(check)
+    parameter  gradient  complex step  relative error  verdict
+    w[0]            0.5           0.5         0.0e+00  good
+    b              0.25           0.2         2.0e-01  wrong
+    failed: b above 1e-07
     """
 
     parameters: tuple[str, ...]
