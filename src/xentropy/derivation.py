@@ -654,14 +654,20 @@ class _BookLatexPrinter(LatexPrinter):
         ):
             # d/dt f(t) at t = p is f'(p)
             name = self._print(sp.Symbol(inner.expr.func.__name__))
-            return rf"{name}'\left({self._print(expr.point[0])}\right)"
+            return f"{name}'{self._call(expr.point[0])}"
         return super()._print_Subs(expr)
 
     def _print_ElementwiseApplyFunction(self, expr: ElementwiseApplyFunction) -> str:
         f = expr.function
         applied = f.expr if isinstance(f, sp.Lambda) else f(sp.Dummy())
         name = self._print(sp.Symbol(applied.func.__name__))
-        return rf"{name}\left({self._print(expr.expr)}\right)"
+        return f"{name}{self._call(expr.expr)}"
+
+    def _call(self, argument: sp.Basic) -> str:
+        """The bracketed argument of a function: (z) for a name, \\left( \\right) around more."""
+        tex = self._print(argument)
+        simple = isinstance(argument, (sp.Symbol, sp.Indexed, sp.MatrixSymbol, sp.Number))
+        return f"({tex})" if simple else rf"\left({tex}\right)"
 
     def _print_OneMatrix(self, expr: sp.Basic) -> str:
         rows, columns = expr.shape

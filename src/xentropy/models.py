@@ -92,7 +92,14 @@ class sigma(sp.Function):
         return True if self.args[0].is_extended_real else None
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter, exp: str | None = None) -> str:
-        inner = rf"\sigma\left({printer._print(self.args[0])}\right)"
+        t = self.args[0]
+        # \left( \right) only around tall arguments: σ(z), not σ (z)
+        simple = isinstance(t, (sp.Symbol, sp.Indexed, sp.Number))
+        inner = (
+            rf"\sigma({printer._print(t)})"
+            if simple
+            else rf"\sigma\left({printer._print(t)}\right)"
+        )
         return inner if exp is None else f"{inner}^{{{exp}}}"
 
     def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
@@ -149,7 +156,7 @@ DEFINITIONS: tuple[tuple[sp.Basic, sp.Basic], ...] = (
     (C, sp.Sum(C_x[i], (i, 1, n)) / n),
     (C_x[i], _neg(_add(y[i] * sp.log(a[i]), (1 - y[i]) * sp.log(1 - a[i])))),
     (a[i], sigma(z[i])),
-    (z[i], sp.Sum(w[m] * x[i, m], (m, 1, k)) + b),
+    (z[i], _add(sp.Sum(w[m] * x[i, m], (m, 1, k)), b)),
 )
 
 #: Leave the example index out, as Nielsen does: ``to_latex(e, implicit_index=NIELSEN)``.
@@ -183,13 +190,13 @@ def sigma_prime_from_definition() -> Derivation:
             sp.Derivative(1 / (1 + e), t),
             lhs=sigma_prime(t),
             label="sigma-prime",
-            reason=r"definition $\sigma(z) = 1/(1 + e^{-z})$",
+            reason=r"definition of $\sigma$",
             implicit_index=NIELSEN,
         )
         .step(e / (1 + e) ** 2, "chain rule")
         .step(
             _mul(sigma(t), 1 - sigma(t)),
-            r"$\frac{1}{1 + e^{-z}} = \sigma(z)$ and $\frac{e^{-z}}{1 + e^{-z}} = 1 - \sigma(z)$",
+            r"$\frac{1}{1 + e^{-z}} = \sigma(z)$, $\frac{e^{-z}}{1 + e^{-z}} = 1 - \sigma(z)$",
         )
     )
 
@@ -208,23 +215,23 @@ def dC_dw_single_example() -> Derivation:
             _mul(sp.Derivative(C_x[i], a[i]), sp.Derivative(a[i], z[i]), sp.Derivative(z[i], w[j])),
             lhs=sp.Derivative(C_x[i], w[j]),
             label="dCx-dw",
-            reason="chain rule through $a$ and $z$",
+            reason="chain rule",
         )
         .step(
             _mul(
                 _neg(_add(y[i] / a[i], _neg((1 - y[i]) / (1 - a[i])))), sigma_prime(z[i]), x[i, j]
             ),
-            r"differentiate $C_x$ in $a$, $a$ in $z$, $z$ in $w_j$",
+            "the three derivatives",
         )
         .step(
             _mul(_neg(_add(y[i] / s, _neg((1 - y[i]) / (1 - s)))), s, 1 - s, x[i, j]),
-            r"$a = \sigma(z)$ and $\sigma' = \sigma(1 - \sigma)$",
+            r"$a = \sigma(z)$, $\sigma' = \sigma(1 - \sigma)$",
         )
         .step(
             _mul(_neg(_add(_mul(y[i], 1 - s), _neg(_mul(1 - y[i], s)))), x[i, j]),
-            r"the factors $\sigma(z)$ and $1 - \sigma(z)$ cancel",
+            "cancel",
         )
-        .step(_mul(x[i, j], _add(s, -y[i])), r"expand: the $y\,\sigma(z)$ terms cancel")
+        .step(_mul(x[i, j], _add(s, -y[i])), "expand")
     )
 
 
@@ -242,13 +249,13 @@ def dC_db_single_example() -> Derivation:
             _mul(sp.Derivative(C_x[i], a[i]), sp.Derivative(a[i], z[i]), sp.Derivative(z[i], b)),
             lhs=sp.Derivative(C_x[i], b),
             label="dCx-db",
-            reason="chain rule through $a$ and $z$",
+            reason="chain rule",
         )
         .step(
             _mul(_neg(_add(y[i] / s, _neg((1 - y[i]) / (1 - s)))), s, 1 - s),
-            r"as for $w_j$, but $\partial z / \partial b = 1$",
+            r"as for $w_j$; $\partial z / \partial b = 1$",
         )
-        .step(_add(s, -y[i]), "the same cancellation")
+        .step(_add(s, -y[i]), "cancel, expand")
     )
 
 
@@ -269,11 +276,11 @@ def dC_dw() -> Derivation:
         )
         .step(
             sp.Sum(sp.Derivative(C_x[i], w[j]), (i, 1, n)) / n,
-            "the derivative of a sum is the sum of the derivatives",
+            "sum rule",
         )
         .step(
             sp.Sum(_mul(x[i, j], _add(sigma(z[i]), -y[i])), (i, 1, n)) / n,
-            "one example at a time",
+            "each term for one example",
         )
     )
 
@@ -295,9 +302,9 @@ def dC_db() -> Derivation:
         )
         .step(
             sp.Sum(sp.Derivative(C_x[i], b), (i, 1, n)) / n,
-            "the derivative of a sum is the sum of the derivatives",
+            "sum rule",
         )
-        .step(sp.Sum(_add(sigma(z[i]), -y[i]), (i, 1, n)) / n, "one example at a time")
+        .step(sp.Sum(_add(sigma(z[i]), -y[i]), (i, 1, n)) / n, "each term for one example")
     )
 
 
@@ -326,7 +333,7 @@ def cross_entropy_from_wanted_gradient() -> Derivation:
             r"$\sigma'(z) = \sigma(z)(1 - \sigma(z)) = a(1 - a)$",
         )
         .step(_add(-y[i] / a[i], (1 - y[i]) / (1 - a[i])), "partial fractions in $a$")
-        .step(sp.Derivative(cost, a[i]), r"$(\ln a)' = 1/a$ and $(\ln(1 - a))' = -1/(1 - a)$")
+        .step(sp.Derivative(cost, a[i]), r"$(\ln a)' = 1/a$, $(\ln(1 - a))' = -1/(1 - a)$")
     )
 
 
@@ -377,11 +384,11 @@ def gradient_matrix_form(n_examples: int = 3, n_features: int = 2) -> Derivation
             sp.Matrix(
                 [sp.Sum(_mul(x[i, c], _add(sigma(z[i]), -y[i])), (i, 1, n)) / n for c in features]
             ),
-            "each entry is the index form, with $j = 1, \\dots, k$",
+            "the index form, $j = 1, \\dots, k$",
         )
         .step(
             _mul(1 / n, X.T, sp.MatAdd(zv.applyfunc(sigma), -yv)),
-            "$(X^T r)_j = \\sum_i x_{ij} r_i$: a matrix product",
+            "$(X^T r)_j = \\sum_i x_{ij} r_i$",
         )
         .step(
             _mul(1 / n, X.T, sp.MatAdd(sp.MatAdd(X * wv, b * ones).applyfunc(sigma), -yv)),
