@@ -242,3 +242,14 @@ def test_derivatives_print_with_partial() -> None:
     assert re.fullmatch(
         r"\\frac\{\\partial\}\{\\partial t\}\\left\(.*\\right\)", to_latex(sp.Derivative(t**3, t))
     )
+
+
+def test_repr_lists_every_line_with_its_reason_and_verdict() -> None:
+    d = Derivation(2 * t, lhs=sp.Derivative(t**2, t), label="power", reason="power rule")
+    d.step(t + t, "doubling")
+    assert repr(d).splitlines() == [
+        "Derivation 'power'",
+        "  Derivative(t**2, t)",
+        "  = 2*t    [power rule; proven]",
+        "  = 2*t    [doubling; proven]",
+    ]

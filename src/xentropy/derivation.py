@@ -28,7 +28,15 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-__all__ = ["Derivation", "Step", "StepError", "definitions_latex", "to_latex"]
+__all__ = [
+    "Derivation",
+    "Step",
+    "StepError",
+    "definitions_latex",
+    "evaluate",
+    "expand_definitions",
+    "to_latex",
+]
 
 PROVEN = "proven"
 CHECKED_NUMERICALLY = "checked numerically"
@@ -175,7 +183,7 @@ class Derivation:
             raise ValueError(f"step {number}: reason must be a non-empty string, got {reason!r}")
         seed = f"{self.label}:{number}"
         try:
-            verified = verify_equal(previous, expr, self.where, self.sample, seed=seed)
+            verified = _verify_equal(previous, expr, self.where, self.sample, seed=seed)
         except _Mismatch as mismatch:
             where = "the opening line" if number == 0 else f"step {number}"
             raise StepError(
@@ -210,12 +218,11 @@ class Derivation:
 
     def __repr__(self) -> str:
         lines = [f"Derivation {self.label!r}" if self.label else "Derivation"]
-        if self.lhs is not None:
+        if self.lhs is None:
+            lines.append(f"  {sp.sstr(self.start)}")
+        else:
             lines.append(f"  {sp.sstr(self.lhs)}")
-        lines.append(f"  = {sp.sstr(self.start)}" if self.lhs is not None else f"  {self.start}")
-        lines += [
-            f"  = {sp.sstr(s.expr)}    [{s.reason}; {s.verified}]" for s in self._steps if s.number
-        ]
+        lines += [f"  = {sp.sstr(s.expr)}    [{s.reason}; {s.verified}]" for s in self._steps]
         return "\n".join(lines)
 
 
@@ -223,7 +230,7 @@ class _Mismatch(Exception):
     """Internal: why two expressions were found unequal."""
 
 
-def verify_equal(
+def _verify_equal(
     a: sp.Basic,
     b: sp.Basic,
     where: Definitions = (),
