@@ -150,6 +150,7 @@ latex_show_urls = "footnote"
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",
+    "extraclassoptions": "openany",  # chapters start on the next page, not the next odd one
     "preamble": r"\usepackage{amssymb}",
 }
 

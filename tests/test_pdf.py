@@ -1,0 +1,63 @@
+"""make pdf builds the whole book as a PDF with its derivations and numbered equations.
+
+TeX Live is a system package that the Makefile cannot install; .ci/run installs it
+(.ci/system-packages), so CI always runs this test. Elsewhere it says what to install.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+PDF = ROOT / "_build" / "latex" / "xentropy.pdf"
+NEEDED = ("latexmk", "xelatex", "pdftotext")
+
+pytestmark = [
+    pytest.mark.book,
+    pytest.mark.skipif(
+        any(shutil.which(tool) is None for tool in NEEDED),
+        reason="make pdf needs TeX Live and poppler-utils: "
+        "apt-get install --no-install-recommends $(grep -v '^#' .ci/system-packages)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def pdf_text() -> str:
+    result = subprocess.run(
+        # The HTML too: the equation numbers of the PDF are compared with the HTML's.
+        ["make", "--no-print-directory", "-C", str(ROOT), "html", "pdf"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(PDF), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text
+
+
+def test_pdf_has_every_chapter(pdf_text: str) -> None:
+    titles = []
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        first_heading = re.search(r"^# (.+)$", page.read_text(encoding="utf-8"), re.M)
+        titles.append(first_heading.group(1).strip())
+    flat = " ".join(pdf_text.split())
+    missing = [t for t in titles if " ".join(t.split()) not in flat]
+    assert missing == [], f"chapters missing from the PDF: {missing}"
+
+
+def test_pdf_numbers_the_equations_as_the_html_does(pdf_text: str) -> None:
+    html = ROOT / "_build" / "html"
+    numbers = set()
+    for page in html.glob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        numbers |= {span.get_text().strip("#¶ ") for span in soup.select("span.eqno")}
+    assert numbers, "the book has no numbered equation"
+    missing = sorted(n for n in numbers if n not in pdf_text)
+    assert missing == []
