@@ -22,6 +22,8 @@ _sybils = Sybil(parsers=_markdown_parsers, path="docs", patterns=["*.md"], name=
     parsers=_markdown_parsers, path=".", filenames=["README.md"], name="readme"
 )
 _sybils.append(
-    Sybil(parsers=[rest.DocTestParser(optionflags=FLAGS)], path="src", patterns=["*.py"], name="src")
+    Sybil(
+        parsers=[rest.DocTestParser(optionflags=FLAGS)], path="src", patterns=["*.py"], name="src"
+    )
 )
 pytest_collect_file = _sybils.pytest()

@@ -193,7 +193,9 @@ def remote_resources_in_html(text: str) -> list[str]:
                 value = element.get(attribute)
                 if not value:
                     continue
-                urls = [u.split()[0] for u in value.split(",")] if "srcset" in attribute else [value]
+                urls = (
+                    [u.split()[0] for u in value.split(",")] if "srcset" in attribute else [value]
+                )
                 found += [f"<{tag} {attribute}={u!r}>" for u in urls if is_remote(u)]
     for style in [s.get_text() for s in soup.find_all("style")] + [
         e["style"] for e in soup.find_all(style=True)

@@ -16,7 +16,9 @@ import yaml
 import xentropy
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads((Path(__file__).parent / "data" / "citation-file-format-1.2.0.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "citation-file-format-1.2.0.schema.json").read_text()
+)
 
 
 @pytest.fixture

@@ -33,7 +33,9 @@ def pdf_text() -> str:
     result = subprocess.run(
         # The HTML too: the equation numbers of the PDF are compared with the HTML's.
         ["make", "--no-print-directory", "-C", str(ROOT), "html", "pdf"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     text = subprocess.run(

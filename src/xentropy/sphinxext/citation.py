@@ -24,7 +24,7 @@ import importlib.metadata
 import os
 import re
 import subprocess
-from typing import Any
+from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -58,7 +58,9 @@ def build_facts(confdir: str) -> dict[str, str]:
         return result.stdout.strip() if result.returncode == 0 else ""
 
     commit = git("rev-parse", "--short=10", "HEAD")
-    if commit and git("status", "--porcelain", "--untracked-files=no", "--", "docs", "src", "conf.py"):
+    if commit and git(
+        "status", "--porcelain", "--untracked-files=no", "--", "docs", "src", "conf.py"
+    ):
         commit += " with uncommitted changes"
     return {
         "date": when.isoformat(),
@@ -72,7 +74,7 @@ def build_facts(confdir: str) -> dict[str, str]:
 class CiteThis(SphinxDirective):
     """``{cite-this}``: a citation of this page and one of its equations."""
 
-    option_spec = {"equation": directives.unchanged_required}
+    option_spec: ClassVar = {"equation": directives.unchanged_required}
 
     def run(self) -> list[nodes.Node]:
         label = self.options["equation"]
@@ -101,15 +103,16 @@ class Provenance(SphinxDirective):
         return [node]
 
 
-def bibtex_entry(*, key: str, title: str, section: str, equation: str, version: str,
-                 facts: dict[str, str]) -> str:
+def bibtex_entry(
+    *, key: str, title: str, section: str, equation: str, version: str, facts: dict[str, str]
+) -> str:
     """The BibTeX entry of one equation of one page.
 
     Examples
     --------
-    >>> facts = {"date": "2026-11-27", "year": "2026", "commit": "abc1234"}
+    >>> facts = {"date": "2026-11-27", "year": "2026", "commit": "c0ffee"}
     >>> print(bibtex_entry(key="xentropy-derivation-eq-1", title="Cross-entropy",
-    ...                    section="The derivation", equation="(2.1)", version="0.1.0",
+    ...                    section="Maths", equation="(2.1)", version="0.1.0",
     ...                    facts=facts))
     @misc{xentropy-derivation-eq-1,
       author       = {{The xentropy authors}},
@@ -117,10 +120,12 @@ def bibtex_entry(*, key: str, title: str, section: str, equation: str, version: 
       howpublished = {Executable book, version 0.1.0},
       year         = {2026},
       version      = {0.1.0},
-      note         = {Section ``The derivation'', equation (2.1). Built on 2026-11-27 from commit abc1234}
+      note         = {Section ``Maths'', equation (2.1). Built on 2026-11-27 from commit c0ffee}
     }
     """
-    built = f"Built on {facts['date']}" + (f" from commit {facts['commit']}" if facts["commit"] else "")
+    built = f"Built on {facts['date']}" + (
+        f" from commit {facts['commit']}" if facts["commit"] else ""
+    )
     return (
         f"@misc{{{key},\n"
         f"  author       = {{{{The xentropy authors}}}},\n"
@@ -137,7 +142,9 @@ def _fill(app: Any, doctree: nodes.document, docname: str) -> None:
     facts = build_facts(str(app.confdir))
     config = app.config
     section = app.env.titles[docname].astext()
-    built = f"built on {facts['date']}" + (f" from commit {facts['commit']}" if facts["commit"] else "")
+    built = f"built on {facts['date']}" + (
+        f" from commit {facts['commit']}" if facts["commit"] else ""
+    )
 
     for node in list(doctree.findall(provenance)):
         text = (
@@ -160,8 +167,14 @@ def _fill(app: Any, doctree: nodes.document, docname: str) -> None:
         plain += nodes.Text(f", version {config.release}, section “{section}”, equation ")
         plain += reference.deepcopy()
         plain += nodes.Text(f". Executable book, {built}.")
-        entry = bibtex_entry(key=key, title=config.html_title, section=section, equation=equation,
-                             version=config.release, facts=facts)
+        entry = bibtex_entry(
+            key=key,
+            title=config.html_title,
+            section=section,
+            equation=equation,
+            version=config.release,
+            facts=facts,
+        )
         bibtex = nodes.literal_block(entry, entry, language="bibtex")
         box = nodes.admonition("", classes=["cite-this", "dropdown", "tip"])
         box += nodes.title("", "Cite this")
@@ -179,10 +192,13 @@ def _visit_placeholder(self: Any, node: nodes.Element) -> None:
 def setup(app: Any) -> None:
     """Register the directives and fill them in once references are resolved."""
     for node_class in (cite_this, provenance):
-        app.add_node(node_class, **{
-            fmt: (_visit_placeholder, None) for fmt in ("html", "latex", "text", "man", "texinfo")
-        })
+        app.add_node(
+            node_class,
+            **{
+                fmt: (_visit_placeholder, None)
+                for fmt in ("html", "latex", "text", "man", "texinfo")
+            },
+        )
     app.add_directive("cite-this", CiteThis)
     app.add_directive("provenance", Provenance)
     app.connect("doctree-resolved", _fill)
-

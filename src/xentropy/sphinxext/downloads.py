@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 
-def _offer_notebook(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+def _offer_notebook(
+    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
     if doctree is None or app.builder.format != "html":
         return
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
