@@ -312,3 +312,22 @@ def test_cite_box_for_an_unknown_equation_fails_the_build(tmp_path: Path) -> Non
     result = make_html(f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
     assert result.returncode != 0, show(result)
     assert "eq-missing" in result.stdout + result.stderr
+
+
+def test_every_numbered_equation_offers_its_latex_source(built_book: Path) -> None:
+    counted = 0
+    for page in sorted(built_book.glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for number in soup.select("span.eqno"):
+            equation = number.find_parent("div", class_="math")
+            box = equation.find_next_sibling()
+            assert box is not None and "latex-source" in box["class"], (page.name, number)
+            source = box.select_one("pre").get_text()
+            typeset = equation.get_text().replace(number.get_text(), "").strip()
+            # What MathJax typesets (\[ ... \], Sphinx's wrapping) is what the box offers.
+            body = typeset.removeprefix(r"\[").removesuffix(r"\]").strip()
+            body = body.removeprefix(r"\begin{split}").removesuffix(r"\end{split}").strip()
+            assert body in source, (page.name, number)
+            assert source.startswith(r"\begin{equation}")
+            counted += 1
+    assert counted > 0

@@ -3,17 +3,18 @@
 * ``cache``: executed pages are cached, but never outlive the code they import.
 * ``downloads``: every executed page can be downloaded as a notebook.
 * ``citation``: the "Cite this" box, with the equation's number, the version and the build.
+* ``latexsource``: every numbered equation's LaTeX source, folded, ready to copy.
 
 Only the book's build imports this subpackage; the rest of ``xentropy`` never does.
 """
 
 from typing import Any
 
-from . import cache, citation, downloads
+from . import cache, citation, downloads, latexsource
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register every part with Sphinx."""
-    for part in (cache, downloads, citation):
+    for part in (cache, downloads, citation, latexsource):
         part.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
