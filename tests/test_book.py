@@ -321,7 +321,8 @@ def test_every_numbered_equation_offers_its_latex_source(built_book: Path) -> No
         for number in soup.select("span.eqno"):
             equation = number.find_parent("div", class_="math")
             box = equation.find_next_sibling()
-            assert box is not None and "latex-source" in box["class"], (page.name, number)
+            assert box is not None, (page.name, number)
+            assert "latex-source" in box["class"], (page.name, number)
             source = box.select_one("pre").get_text()
             typeset = equation.get_text().replace(number.get_text(), "").strip()
             # What MathJax typesets (\[ ... \], Sphinx's wrapping) is what the box offers.
