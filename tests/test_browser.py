@@ -211,7 +211,8 @@ def page_problems(context, url: str, screenshot: Path | None = None) -> list[str
         problems += [f"raw TeX in the text: {text!r}" for text in math["rawTex"]]
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            # Transitions finished, so the picture shows the page at rest.
+            page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
     finally:
         page.close()
     return problems
