@@ -106,6 +106,32 @@ def test_cell_that_raises_fails_the_build(tmp_path: Path) -> None:
     assert "this page is deliberately broken" in output
 
 
+def test_page_with_a_wrong_derivation_step_fails_the_build(tmp_path: Path) -> None:
+    write_pages(
+        tmp_path / "docs",
+        {
+            "wrong": """
+            # A derivation with a wrong step
+
+            ```{code-cell} ipython3
+            import sympy as sp
+
+            from xentropy.derivation import Derivation
+
+            t = sp.Symbol("t", real=True)
+            d = Derivation(sp.Derivative(t * sp.exp(t), t), label="eq-wrong")
+            d.step(t * sp.exp(t) - sp.exp(t), "product rule")
+            ```
+            """
+        },
+    )
+    result = make_html(f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
+    assert result.returncode != 0, show(result)
+    output = result.stdout + result.stderr
+    assert "StepError" in output
+    assert "derivation 'eq-wrong', step 1 (product rule)" in output
+
+
 def test_package_change_executes_importing_pages_again(tmp_path: Path) -> None:
     package = tmp_path / "pkg" / "probe_pkg"
     package.mkdir(parents=True)
