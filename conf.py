@@ -132,7 +132,9 @@ html_theme_options = {
 _MATHJAX_DIR = importlib.metadata.distribution("sphinx-mathjax-offline").locate_file(
     "sphinx-mathjax-offline/static"
 )
-html_static_path.append(str(_MATHJAX_DIR))
+# Relative to conf.py, so the configuration (and .buildinfo's hash of it) is the
+# same in every checkout.
+html_static_path.append(os.path.relpath(_MATHJAX_DIR, ROOT))
 mathjax_path = "mathjax/tex-chtml.js"
 
 copybutton_exclude = ".linenos, .gp, .go"
