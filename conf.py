@@ -24,6 +24,8 @@ extensions = [
     "sphinx_design",
     "sphinx_togglebutton",
     "sphinxcontrib.bibtex",
+    "sphinx_proof",
+    "sphinx_exercise",
     "xentropy.sphinxext",
 ]
 

@@ -132,6 +132,38 @@ def test_page_with_a_wrong_derivation_step_fails_the_build(tmp_path: Path) -> No
     assert "derivation 'eq-wrong', step 1 (product rule)" in output
 
 
+def test_parallel_build_with_propositions_and_exercises(tmp_path: Path) -> None:
+    # Sphinx reads in parallel only when more than five pages are to be read.
+    pages = {f"page{number}": f"# Page {number}\n\nText.\n" for number in range(6)}
+    pages["page0"] = """
+    # Propositions
+
+    ```{prf:proposition} The derivative of the logistic function
+    :label: prop-sigma-prime
+
+    $\\sigma' = \\sigma(1 - \\sigma)$.
+    ```
+
+    ```{exercise}
+    :label: ex-sigma
+
+    Show {prf:ref}`prop-sigma-prime`.
+    ```
+
+    ```{solution} ex-sigma
+    :class: dropdown
+
+    Differentiate.
+    ```
+    """
+    write_pages(tmp_path / "docs", pages)
+    result = make_html(f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}", "JOBS=2")
+    assert result.returncode == 0, show(result)
+    html = (tmp_path / "_build" / "html" / "page0.html").read_text(encoding="utf-8")
+    assert "prop-sigma-prime" in html
+    assert "ex-sigma" in html
+
+
 def test_package_change_executes_importing_pages_again(tmp_path: Path) -> None:
     package = tmp_path / "pkg" / "probe_pkg"
     package.mkdir(parents=True)
