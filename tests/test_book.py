@@ -157,7 +157,9 @@ def test_parallel_build_with_propositions_and_exercises(tmp_path: Path) -> None:
     ```
     """
     write_pages(tmp_path / "docs", pages)
-    result = make_html(f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}", "JOBS=2")
+    result = make_html(
+        f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}", "JOBS=2"
+    )
     assert result.returncode == 0, show(result)
     html = (tmp_path / "_build" / "html" / "page0.html").read_text(encoding="utf-8")
     assert "prop-sigma-prime" in html
