@@ -66,21 +66,6 @@ nb_merge_streams = True
 nb_ipywidgets_js = {}
 
 
-def _create_execution_cache(app):
-    """Create MyST-NB's cache database before the pages are read in parallel.
-
-    With an empty cache, every parallel reader creates the database's tables
-    at once and all but one fail ("table settings already exists"), so a clean
-    build with ``-j`` failed at random.
-    """
-    config = getattr(app.env, "mystnb_config", None)
-    if config is None or config.execution_mode != "cache":
-        return
-    from jupyter_cache import get_cache
-
-    get_cache(config.execution_cache_path).db.dispose()
-
-
 # --- Reproducible builds (make repro checks them) -------------------------
 # Two builds of one commit give byte-identical HTML. Dates come from the commit,
 # not the clock: Sphinx's copyright year and |today|, and the date Matplotlib
@@ -95,23 +80,6 @@ if "SOURCE_DATE_EPOCH" not in os.environ:
         os.environ["SOURCE_DATE_EPOCH"] = _commit.stdout.strip()
 os.environ.setdefault("PYTHONHASHSEED", "0")
 os.environ["MATPLOTLIBRC"] = str(ROOT / "matplotlibrc")
-
-
-def _number_notebook_cells(app, exception):
-    """Give the downloadable notebooks' cells ids by position.
-
-    MyST-NB reads a Markdown page into a notebook whose cells get random ids,
-    so the ``.ipynb`` that the download button offers would differ in every build.
-    """
-    if exception is not None or app.builder.format != "html":
-        return
-    import nbformat
-
-    for path in sorted(Path(app.outdir, "_sources").rglob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
-        for number, cell in enumerate(notebook.cells, start=1):
-            cell.id = f"cell-{number}"
-        nbformat.write(notebook, path)
 
 
 # --- HTML -----------------------------------------------------------------
@@ -157,9 +125,3 @@ latex_elements = {
     "extraclassoptions": "openany",  # chapters start on the next page, not the next odd one
     "preamble": r"\usepackage{amssymb}",
 }
-
-
-def setup(app):
-    # After MyST-NB's own handler, which resolves the cache path.
-    app.connect("builder-inited", _create_execution_cache, priority=910)
-    app.connect("build-finished", _number_notebook_cells)

@@ -127,22 +127,23 @@ def _prune_cache(app: Any) -> None:
     name = app.config.xentropy_watch_package
     current = fingerprint(name)
     cache_dir = Path(config.execution_cache_path)
+    # Opening the cache creates its database. Done here, before the pages are
+    # read in parallel: with an empty cache, every parallel reader would create
+    # the tables at once and all but one fail ("table settings already exists").
+    cache = get_cache(cache_dir)
     stamp = cache_dir / STAMP_NAME
-    if stamp.is_file() and stamp.read_text() == current:
-        return
-    if cache_dir.is_dir():
-        cache = get_cache(cache_dir)
+    if not (stamp.is_file() and stamp.read_text() == current):
         for record in cache.list_cache_records():
             notebook = cache.get_cache_bundle(record.pk).nb
             code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
             if imports_package(code, name):
                 cache.remove_cache(record.pk)
                 _log(f"{name} or its environment changed; dropped the cached {record.uri}")
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    # Written before the pages execute: a page executed in this build runs the
-    # code hashed here, and a change made during the build changes the hash
-    # again, so the next build executes it once more.
-    stamp.write_text(current)
+        # Written before the pages execute: a page executed in this build runs the
+        # code fingerprinted here, and a change made during the build changes the
+        # fingerprint again, so the next build executes it once more.
+        stamp.write_text(current)
+    cache.db.dispose()
 
 
 def setup(app: Any) -> None:
