@@ -16,7 +16,9 @@ Hypothesis runs derandomized, with 2000 examples per property; pass
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -188,3 +190,26 @@ def strict_floating_point() -> Iterator[None]:
     """Turn overflow, invalid operations and division by zero into errors; underflow is fine."""
     with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
         yield
+
+
+@pytest.fixture(scope="session")
+def require_tools() -> Callable[..., None]:
+    """Skip a test whose Debian tools are missing, saying how to install them; fail under CI.
+
+    .ci/run installs every package in .ci/system-packages, so in CI (``CI`` set) a
+    missing tool is a broken set-up, never a reason to skip.
+    """
+
+    def require(*tools: str, purpose: str) -> None:
+        missing = [tool for tool in tools if shutil.which(tool) is None]
+        if not missing:
+            return
+        reason = (
+            f"{purpose} needs {', '.join(missing)}; install the Debian packages with "
+            "apt-get install --no-install-recommends $(grep -v '^#' .ci/system-packages)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI installs them, so this must run)")
+        pytest.skip(reason)
+
+    return require

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,11 +12,10 @@ import pytest
 from xentropy.cli import latex_document_fragment, main
 from xentropy.models import DERIVATIONS
 
-NEEDS_TEX = pytest.mark.skipif(
-    shutil.which("pdflatex") is None,
-    reason="parsing the LaTeX needs TeX Live: "
-    "apt-get install --no-install-recommends $(grep -v '^#' .ci/system-packages)",
-)
+
+@pytest.fixture
+def tex(require_tools: Callable[..., None]) -> None:
+    require_tools("pdflatex", purpose="parsing the derivations' LaTeX with TeX")
 
 
 def tex_accepts(fragment: str, folder: Path) -> subprocess.CompletedProcess:
@@ -77,14 +76,14 @@ def test_latex_is_the_books_block_in_an_equation(name: str) -> None:
     assert fragment.count(r"\begin{equation}") == fragment.count(r"\end{equation}") == 1
 
 
-@NEEDS_TEX
+@pytest.mark.usefixtures("tex")
 @pytest.mark.parametrize("name", list(DERIVATIONS))
 def test_tex_accepts_every_derivation(name: str, tmp_path: Path) -> None:
     result = tex_accepts(latex_document_fragment(name), tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-@NEEDS_TEX
+@pytest.mark.usefixtures("tex")
 def test_tex_check_rejects_broken_latex(tmp_path: Path) -> None:
     broken = latex_document_fragment("dCx-db").replace(r"\end{aligned}", "", 1)
     assert tex_accepts(broken, tmp_path).returncode != 0

@@ -7,8 +7,8 @@ TeX Live is a system package that the Makefile cannot install; .ci/run installs 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,18 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 PDF = ROOT / "_build" / "latex" / "xentropy.pdf"
 NEEDED = ("latexmk", "xelatex", "pdftotext")
 
-pytestmark = [
-    pytest.mark.book,
-    pytest.mark.skipif(
-        any(shutil.which(tool) is None for tool in NEEDED),
-        reason="make pdf needs TeX Live and poppler-utils: "
-        "apt-get install --no-install-recommends $(grep -v '^#' .ci/system-packages)",
-    ),
-]
+pytestmark = pytest.mark.book
 
 
 @pytest.fixture(scope="module")
-def pdf_text() -> str:
+def pdf_text(require_tools: Callable[..., None]) -> str:
+    require_tools(*NEEDED, purpose="make pdf")
     result = subprocess.run(
         # The HTML too: the equation numbers of the PDF are compared with the HTML's.
         ["make", "--no-print-directory", "-C", str(ROOT), "html", "pdf"],
