@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 
+from xentropy import numeric
 from xentropy.numeric import cost, gradient, sigmoid, validate_inputs
 
 pytestmark = pytest.mark.usefixtures("strict_floating_point")
@@ -377,3 +378,128 @@ def test_soft_labels_at_their_optimum_keep_the_gradient_accurate(reference):
     for zi, yi in zip(z, y, strict=True):
         exact = reference.exact([1.0], 0.0, [[zi]], [yi])
         assert (exact.gradient_error(*gradient([1.0], 0.0, [[zi]], [yi])) <= 64).all(), zi
+
+
+# ------------------------------------------- the gradient's single pass over X in blocks
+
+
+@pytest.fixture
+def blocks_of(monkeypatch):
+    """Make gradient read X in blocks of ``rows`` rows (of an X with ``k`` columns)."""
+
+    def set_rows(rows, k):
+        monkeypatch.setattr(numeric, "_BLOCK_BYTES", rows * 8 * k)
+
+    return set_rows
+
+
+def test_the_blocks_cover_every_row_once_and_stay_below_openblas_threading():
+    for n, k in [(1, 1), (4096, 64), (4097, 64), (10**6, 64), (10**6, 3), (5, 0), (3, 10**6)]:
+        blocks = numeric._row_blocks(n, k)
+        covered = np.concatenate([np.arange(n)[rows] for rows in blocks])
+        np.testing.assert_array_equal(covered, np.arange(n))
+        if k:
+            assert all((rows.stop - rows.start) * k <= max(2**18, k) for rows in blocks)
+    assert numeric._row_blocks(10**6, 64)[0] == slice(0, 4096)
+
+
+@pytest.mark.parametrize(
+    ("n", "rows"),
+    [(23, 5), (20, 5), (3, 5), (5, 5), (17, 1), (40, 39)],
+    ids=["partial-last-block", "whole-blocks", "one-short-block", "one-full-block", "rows", "n-1"],
+)
+@pytest.mark.parametrize("labels", ["hard", "soft"])
+def test_the_blocked_gradient_matches_the_reference(reference, blocks_of, n, rows, labels):
+    rng = np.random.default_rng(n * rows)
+    k = 3
+    X_ = rng.normal(size=(n, k)) * rng.choice([0.01, 1.0, 100.0], size=(n, 1))
+    w, b = rng.normal(scale=3.0, size=k), float(rng.normal())
+    y = rng.random(n) if labels == "soft" else (rng.random(n) < 0.5).astype(float)
+    blocks_of(rows, k)
+    assert len(numeric._row_blocks(n, k)) == -(-n // rows)
+    exact = reference.exact(w, b, X_, y)
+    assert (exact.gradient_error(*gradient(w, b, X_, y)) <= 64).all()
+
+
+def test_a_block_of_one_row_gives_the_gradient_of_one_pass(blocks_of):
+    w, b, X_, y = seeded_problem(3, n=50)
+    whole = np.append(*gradient(w, b, X_, y))
+    blocks_of(1, X_.shape[1])
+    blocked = np.append(*gradient(w, b, X_, y))
+    scale = np.abs(np.column_stack([X_, np.ones(50)])).sum(axis=0) / 50
+    assert (np.abs(blocked - whole) <= 64 * EPS * scale).all()
+
+
+@pytest.mark.parametrize(("change", "error", "message"), BAD_INPUT)
+def test_bad_input_gives_the_same_error_in_blocks_of_one_row(blocks_of, change, error, message):
+    arguments = {"w": W, "b": B, "X": X, "y": Y, **change}
+    blocks_of(1, 2)
+    with pytest.raises(error, match=message):
+        gradient(**arguments)
+
+
+def bad_rows(n=23, k=3):
+    rng = np.random.default_rng(5)
+    return rng.normal(size=(n, k)), rng.normal(size=k), (rng.random(n) < 0.5).astype(float)
+
+
+@pytest.mark.parametrize("rows", [5, 23, 100])
+def test_the_first_bad_row_is_reported_wherever_its_block_is(blocks_of, rows):
+    X_, w, y = bad_rows()
+    X_[13, 2] = np.nan
+    X_[14, 0] = np.inf
+    X_[21, 1] = -np.inf
+    blocks_of(rows, 3)
+    with pytest.raises(ValueError, match=r"^X contains NaN at row 13, column 2$"):
+        gradient(w, 0.0, X_, y)
+    X_[13, 2] = 1.0
+    with pytest.raises(ValueError, match=r"^X contains inf at row 14, column 0$"):
+        gradient(w, 0.0, X_, y)
+
+
+def test_an_overflow_is_reported_at_its_row_in_a_later_block(blocks_of):
+    X_, w, y = bad_rows()
+    X_[17] = 1e300
+    w[:] = 1e300
+    X_[:17] = 0.0
+    blocks_of(5, 3)
+    with pytest.raises(ValueError, match=r"^the logits z = Xw \+ b overflow \(row 17 gives inf\)$"):
+        gradient(w, 0.0, X_, y)
+
+
+def test_a_bad_x_in_a_later_block_is_reported_before_an_earlier_overflow(blocks_of):
+    # validate_inputs checks all of X before the logits exist; the pass must agree.
+    X_, w, y = bad_rows()
+    X_[2] = [1e300, 0.0, 0.0]
+    w[0] = 1e300
+    X_[19, 1] = np.nan
+    blocks_of(5, 3)
+    with pytest.raises(ValueError, match=r"^X contains NaN at row 19, column 1$"):
+        gradient(w, 0.0, X_, y)
+    X_[19, 1] = 0.0
+    with pytest.raises(ValueError, match=r"^the logits z = Xw \+ b overflow \(row 2 gives inf\)$"):
+        gradient(w, 0.0, X_, y)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"y": (7, np.nan)}, r"^y contains NaN at row 7$"),
+        ({"y": (7, 1.5)}, r"^y must lie in \[0, 1\]; found 1.5 at row 7$"),
+        ({"w": (1, np.inf)}, r"^w contains inf at entry 1$"),
+        ({"b": np.nan}, r"^b contains NaN$"),
+    ],
+)
+def test_a_bad_x_in_a_later_block_is_reported_before_a_bad_w_y_or_b(blocks_of, bad, message):
+    X_, w, y = bad_rows()
+    b = bad.get("b", 0.0)
+    for name, array in (("w", w), ("y", y)):
+        if name in bad:
+            index, value = bad[name]
+            array[index] = value
+    blocks_of(5, 3)
+    with pytest.raises(ValueError, match=message):
+        gradient(w, b, X_, y)
+    X_[21, 0] = -np.inf
+    with pytest.raises(ValueError, match=r"^X contains -inf at row 21, column 0$"):
+        gradient(w, b, X_, y)

@@ -6,8 +6,10 @@ bits to cancellation or overflow: the loss as ``log1p(exp(-|z|))`` plus a
 non-negative linear term, the residual ``σ(z) - y`` from ``exp(-|z|)`` branch by
 branch. Inputs are checked first, by :func:`validate_inputs`, so a mistake in a
 shape or a NaN in the data raises an error that says what is wrong instead of
-returning a quiet NaN. ``shared/NUMERICS.md`` is the contract these functions
-keep. This module does not import SymPy.
+returning a quiet NaN. :func:`gradient` reads a large X once, in row blocks that
+stay in the cache while each is checked, multiplied by w and by its residuals.
+``shared/NUMERICS.md`` is the contract these functions keep. This module does
+not import SymPy.
 """
 
 from __future__ import annotations
@@ -22,6 +24,19 @@ FloatArray = NDArray[np.float64]
 # Booleans, signed and unsigned integers and real floats are numbers; complex
 # values, objects, strings, dates are not data a cost can be computed from.
 _REAL_KINDS = "biuf"
+_WHERE_IN_X = "at row {0}, column {1}"
+
+# gradient reads X in row blocks of this many bytes (2**18 numbers). A block is
+# touched three times (the finiteness check, Xw, Xᵀr) and must still be in the
+# cache at the third touch, which rules out much more than a few MiB. It must
+# stream for longer than the twenty-odd NumPy calls it costs take (tens of µs),
+# which rules out much less than one MiB. And it stays below the size at which
+# OpenBLAS splits a matrix-vector product between threads (2**19 numbers): on a
+# shared machine, every threaded call can wait a whole time slice for the other
+# core, and one wait per block made the pass 10 to 25 times slower in
+# benchmarks/gradient.py. The block is then larger than one core's L2 cache
+# (1 MiB here) and well within the L3 (32 MiB).
+_BLOCK_BYTES = 2 * 2**20
 
 
 def sigmoid(z: ArrayLike) -> np.float64 | FloatArray:
@@ -159,11 +174,30 @@ def gradient(w: ArrayLike, b: float, X: ArrayLike, y: ArrayLike) -> tuple[FloatA
     >>> grad_b
     0.0
     """
-    w, b, X, y = validate_inputs(w, b, X, y)
-    # Dividing r by n before the product, rather than the product by n, keeps
-    # Xᵀr from overflowing when X holds values near the largest float.
-    r_over_n = _residuals(_logits(w, b, X), y) / X.shape[0]
-    return X.T @ r_over_n, float(np.sum(r_over_n))
+    w, b, X, y = _with_checked_shapes(w, b, X, y)
+    try:
+        _require_valid_values(w, b, y)
+    except ValueError:
+        _require_finite(X, "X", _WHERE_IN_X)  # validate_inputs reports a bad X first
+        raise
+    n, k = X.shape
+    grad_w, grad_b = np.zeros(k), 0.0
+    # One pass over X: the finiteness check, Xw and Xᵀr of a block run while the
+    # block is in the cache, and its contributions are summed block by block.
+    for rows in _row_blocks(n, k):
+        X_block = X[rows]
+        _require_finite(X_block, "X", _WHERE_IN_X, first_row=rows.start)
+        try:
+            z = _logits(w, b, X_block, first_row=rows.start)
+        except ValueError:
+            _require_finite(X[rows.stop :], "X", _WHERE_IN_X, first_row=rows.stop)
+            raise
+        # Dividing r by n before the product, rather than the product by n, keeps
+        # Xᵀr from overflowing when X holds values near the largest float.
+        r_over_n = _residuals(z, y[rows]) / n
+        grad_w += X_block.T @ r_over_n
+        grad_b += float(np.sum(r_over_n))
+    return grad_w, grad_b
 
 
 def validate_inputs(
@@ -205,6 +239,16 @@ def validate_inputs(
         ...
     ValueError: y must be 1-D with 1 entries (one per row of X), got shape (1, 1)
     """
+    w, b, X, y = _with_checked_shapes(w, b, X, y)
+    _require_finite(X, "X", _WHERE_IN_X)
+    _require_valid_values(w, b, y)
+    return w, b, X, y
+
+
+def _with_checked_shapes(
+    w: ArrayLike, b: float, X: ArrayLike, y: ArrayLike
+) -> tuple[FloatArray, float, FloatArray, FloatArray]:
+    # The kinds and the shapes of section 1 of the contract, as float64.
     X = _as_real_array(X, "X")
     w = _as_real_array(w, "w")
     y = _as_real_array(y, "y")
@@ -227,16 +271,19 @@ def validate_inputs(
         raise ValueError(f"y has {y.shape[0]} entries but X has {n} rows")
     if b_array.ndim != 0:
         raise ValueError(f"b must be a scalar, got shape {b_array.shape}")
+    return w, float(b_array), X, y
 
-    _require_finite(X, "X", "at row {0}, column {1}")
+
+def _require_valid_values(w: FloatArray, b: float, y: FloatArray) -> None:
+    # The values of section 1 of the contract but X's, which gradient checks
+    # block by block; in validate_inputs' order, so the same error comes first.
     _require_finite(w, "w", "at entry {0}")
     _require_finite(y, "y", "at row {0}")
-    _require_finite(b_array, "b", "")
+    _require_finite(np.asarray(b), "b", "")
     outside = (y < 0) | (y > 1)
     if outside.any():
         i = int(np.argmax(outside))
         raise ValueError(f"y must lie in [0, 1]; found {y[i]} at row {i}")
-    return w, float(b_array), X, y
 
 
 def _as_real_array(value: ArrayLike, name: str) -> FloatArray:
@@ -246,24 +293,32 @@ def _as_real_array(value: ArrayLike, name: str) -> FloatArray:
     return array.astype(np.float64, copy=False)
 
 
-def _require_finite(array: FloatArray, name: str, where: str) -> None:
-    bad = ~np.isfinite(array)
-    if bad.any():
-        index = np.unravel_index(np.argmax(bad), array.shape)
-        value = array[index]
-        what = "NaN" if np.isnan(value) else ("inf" if value > 0 else "-inf")
-        place = (" " + where.format(*index)) if where else ""
-        raise ValueError(f"{name} contains {what}{place}")
+def _require_finite(array: FloatArray, name: str, where: str, first_row: int = 0) -> None:
+    # first_row: the row of the whole array where a block of it starts.
+    finite = np.isfinite(array)
+    if finite.all():
+        return
+    index = np.unravel_index(np.argmin(finite), array.shape)
+    value = array[index]
+    what = "NaN" if np.isnan(value) else ("inf" if value > 0 else "-inf")
+    place = (" " + where.format(index[0] + first_row, *index[1:])) if where else ""
+    raise ValueError(f"{name} contains {what}{place}")
 
 
-def _logits(w: FloatArray, b: float, X: FloatArray) -> FloatArray:
+def _row_blocks(n: int, k: int) -> list[slice]:
+    rows = max(1, _BLOCK_BYTES // (8 * max(k, 1)))
+    return [slice(start, min(start + rows, n)) for start in range(0, n, rows)]
+
+
+def _logits(w: FloatArray, b: float, X: FloatArray, first_row: int = 0) -> FloatArray:
     # Finite inputs can still give infinite logits (1e300 * 1e300); that is a
     # property of the data, reported as such rather than as a floating-point trap.
     with np.errstate(over="ignore", invalid="ignore"):
         z = X @ w + b
-    if not np.isfinite(z).all():
-        i = int(np.argmax(~np.isfinite(z)))
-        raise ValueError(f"the logits z = Xw + b overflow (row {i} gives {z[i]})")
+    finite = np.isfinite(z)
+    if not finite.all():
+        i = int(np.argmin(finite))
+        raise ValueError(f"the logits z = Xw + b overflow (row {i + first_row} gives {z[i]})")
     return z
 
 
