@@ -12,10 +12,12 @@ from xentropy.gradcheck import (
     GOOD,
     WRONG,
     GradientCheck,
+    _grading_problems,
     central_difference,
     check_gradient,
     complex_cost,
     complex_step,
+    grade,
     relative_error,
 )
 from xentropy.numeric import cost, gradient
@@ -294,3 +296,87 @@ def test_the_report_reads_as_a_table_in_text_and_html():
     assert html.startswith("<table>")
     assert html.count("<tr>") == 5
     assert "<td>suspect</td>" in html
+
+
+# ------------------------------------------------------------------------ the grade
+
+
+def test_grade_passes_the_analytic_gradient_on_every_problem():
+    result = grade()
+    assert result.passed
+    assert result.failed == {}
+    assert result.verdict.startswith("correct")
+    assert len(result.checks) >= 6
+    assert all(check.worst <= 1e-13 for check in result.checks.values())
+    assert grade(method="central").passed
+
+
+def test_grade_passes_a_textbook_gradient_written_by_a_reader():
+    def textbook(w, b, X, y):
+        r = 1 / (1 + np.exp(-(X @ w + b))) - y
+        return X.T @ r / len(y), np.mean(r)
+
+    assert grade(textbook).passed
+
+
+def test_the_grading_problems_cover_the_cases_that_expose_the_usual_mistakes():
+    problems = _grading_problems().values()
+    shapes = [X.shape for _, _, X, _ in problems]
+    assert any(n == 1 for n, _ in shapes)  # one example: hides a missing 1/n
+    assert any(k == 1 for _, k in shapes)  # one feature
+    assert any(n == k for n, k in shapes)  # square X: X in place of Xᵀ computes something
+    labels = [y for _, _, _, y in problems]
+    assert any(np.all(y == 0) for y in labels)
+    assert any(np.all(y == 1) for y in labels)
+    assert any(np.any((y > 0) & (y < 1)) for y in labels)  # soft labels
+    logits = np.concatenate([X @ w + b for w, b, X, _ in problems])
+    assert np.abs(logits).max() < 10  # moderate: the textbook formula is accurate there
+
+
+def test_grade_catches_what_one_point_hides():
+    # Forgetting the 1/n is invisible with one example and caught on every other problem.
+    result = grade(forgot_the_mean)
+    assert not result.passed
+    assert "1 example, 2 features" not in result.failed
+    assert len(result.failed) == len(result.checks) - 1
+    assert result.verdict == (
+        f"wrong on {len(result.checks) - 1} of {len(result.checks)} problems, "
+        "for w[0], w[1], w[2], w[3], b"
+    )
+
+
+def test_grade_names_exactly_the_parameters_that_are_wrong():
+    result = grade(no_bias_gradient)
+    assert set(result.failed.values()) == {("b",)}
+    assert len(result.failed) == len(result.checks)
+    assert result.verdict.endswith("problems, for b")
+
+
+def test_grade_catches_X_where_X_transpose_belongs_on_the_square_problem():
+    # With a non-square X the mistake cannot even be computed, and the grading stops; with a
+    # square X it computes something, which is graded wrong.
+    with pytest.raises(ValueError, match="matmul"):
+        grade(X_where_X_transpose_belongs)
+
+    def only_when_square(w, b, X, y):
+        if X.shape[0] == X.shape[1]:
+            return X_where_X_transpose_belongs(w, b, X, y)
+        return gradient(w, b, X, y)
+
+    assert grade(only_when_square).failed == {"3 examples, 3 features": ("w[0]", "w[1]", "w[2]")}
+
+
+def test_grade_reads_as_a_table_with_the_verdict_last():
+    result = grade(no_bias_gradient)
+    lines = str(result).splitlines()
+    assert lines[0].split() == ["problem", "worst", "error", "failed"]
+    assert len(lines) == len(result.checks) + 2
+    assert all(line.endswith("  b") for line in lines[1:-1])
+    assert lines[-1] == result.verdict
+    assert repr(result) == str(result)
+
+
+def test_grade_is_deterministic():
+    first, second = grade(flipped_sign), grade(flipped_sign)
+    for name in first.checks:
+        np.testing.assert_array_equal(first.checks[name].errors, second.checks[name].errors)

@@ -7,7 +7,8 @@ the complex step evaluates the cost once at a complex parameter,
 it needs the cost written with analytic operations only (:func:`complex_cost`).
 :func:`check_gradient` compares a gradient, ours or a reader's, with either
 referee parameter by parameter, b included, and grades each relative error
-against the thresholds of shared/NUMERICS.md, section 5.
+against the thresholds of shared/NUMERICS.md, section 5; :func:`grade` runs it on
+several seeded problems, so that a mistake one point hides shows on another.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from .numeric import _logits, _mean, cost, gradient, validate_inputs
 __all__ = [
     "GOOD",
     "WRONG",
+    "Grade",
     "GradientCheck",
     "central_difference",
     "check_gradient",
     "complex_cost",
     "complex_step",
+    "grade",
     "relative_error",
 ]
 
@@ -405,6 +408,128 @@ def check_gradient(
     names = (*(f"w[{j}]" for j in range(k)), "b")
     return GradientCheck(
         names, analytic, reference, relative_error(analytic, reference), _METHODS[method], tolerance
+    )
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The outcome of :func:`grade`: one :class:`GradientCheck` for each problem it was tried on.
+
+    Attributes
+    ----------
+    checks : dict of str to GradientCheck
+        The check on each problem, by a name that says what is special about it.
+
+    Examples
+    --------
+    >>> from xentropy.gradcheck import grade
+    >>> result = grade()  # the package's own gradient
+    >>> result.passed, result.failed
+    (True, {})
+    """
+
+    checks: dict[str, GradientCheck]
+
+    @property
+    def passed(self) -> bool:
+        """Whether every parameter passed on every problem."""
+        return all(check.passed for check in self.checks.values())
+
+    @property
+    def failed(self) -> dict[str, tuple[str, ...]]:
+        """The parameters that failed, by problem; only the problems with a failure."""
+        return {name: check.failed for name, check in self.checks.items() if check.failed}
+
+    @property
+    def verdict(self) -> str:
+        """One sentence: correct, or which parameters failed on how many problems."""
+        if self.passed:
+            return "correct: every parameter agrees with the reference on every problem"
+        failed = {p for parameters in self.failed.values() for p in parameters}
+        weights = sorted((p for p in failed if p != "b"), key=lambda p: int(p[2:-1]))
+        named = ", ".join([*weights, *(["b"] if "b" in failed else [])])
+        return f"wrong on {len(self.failed)} of {len(self.checks)} problems, for {named}"
+
+    def __str__(self) -> str:
+        width = max(len(name) for name in self.checks)
+        lines = [f"{'problem'.ljust(width)}  worst error  failed"]
+        for name, check in self.checks.items():
+            failed = ", ".join(check.failed) or "none"
+            lines.append(f"{name.ljust(width)}  {check.worst:11.1e}  {failed}")
+        return "\n".join([*lines, self.verdict])
+
+    __repr__ = __str__
+
+
+def _grading_problems() -> dict[str, tuple[FloatArray, float, FloatArray, FloatArray]]:
+    """Seeded problems with moderate logits, each a different way for a gradient to go wrong."""
+    rng = np.random.default_rng(20240)
+
+    def problem(n: int, k: int, labels: str = "0 or 1") -> tuple:
+        X = rng.normal(size=(n, k))
+        w, b = rng.normal(size=k) / np.sqrt(k), float(rng.normal(scale=0.5))
+        y = {
+            "0 or 1": (rng.random(n) < 0.5).astype(float),
+            "all 0": np.zeros(n),
+            "all 1": np.ones(n),
+            "soft": rng.random(n),
+        }[labels]
+        return w, b, X, y
+
+    return {
+        "8 examples, 3 features": problem(8, 3),
+        "1 example, 2 features": problem(1, 2),
+        "5 examples, 1 feature": problem(5, 1),
+        "3 examples, 3 features": problem(3, 3),
+        "all labels 0": problem(6, 2, "all 0"),
+        "all labels 1": problem(6, 2, "all 1"),
+        "soft labels": problem(6, 4, "soft"),
+    }
+
+
+def grade(
+    gradient_fn: GradientFunction = gradient, *, method: str = "complex", tolerance: float = GOOD
+) -> Grade:
+    """Grade a gradient function on several seeded problems, parameter by parameter.
+
+    One point can hide a mistake: a gradient that forgot the 1/n is right when n = 1, and one
+    that uses X where Xᵀ belongs is right when X is symmetric. :func:`grade` runs
+    :func:`check_gradient` on problems chosen so that each such mistake shows on some of them:
+    several sizes (one example, one feature, a square X), labels all 0, all 1 and soft. The
+    logits are moderate, so a correct formula computed the textbook way passes too.
+
+    Parameters
+    ----------
+    gradient_fn : callable, optional
+        ``gradient_fn(w, b, X, y) -> (grad_w, grad_b)``; by default :func:`xentropy.gradient`.
+    method, tolerance
+        As for :func:`check_gradient`.
+
+    Returns
+    -------
+    Grade
+        The check on each problem, and a one-sentence verdict.
+
+    Raises
+    ------
+    ValueError
+        As :func:`check_gradient`, for instance if ``gradient_fn`` returns the wrong shapes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xentropy.gradcheck import grade
+    >>> def summed_not_averaged(w, b, X, y):
+    ...     r = 1 / (1 + np.exp(-(X @ w + b))) - y
+    ...     return X.T @ r, np.sum(r)
+    >>> print(grade(summed_not_averaged).verdict)
+    wrong on 6 of 7 problems, for w[0], w[1], w[2], w[3], b
+    """
+    return Grade(
+        {
+            name: check_gradient(w, b, X, y, gradient_fn, method=method, tolerance=tolerance)
+            for name, (w, b, X, y) in _grading_problems().items()
+        }
     )
 
 
