@@ -18,7 +18,7 @@ LOCK   := requirements.lock
 SPHINXFLAGS := -W --keep-going -n -T -j $(JOBS)
 
 .DEFAULT_GOAL := help
-.PHONY: help html pdf test repro serve lint clean distclean lock venv
+.PHONY: help html pdf test repro bench serve lint clean distclean lock venv
 
 help: ## List the targets
 	@echo "Set-up and build happen on first use of any target; you need Python 3.11+ and make."
@@ -52,6 +52,12 @@ repro: $(STAMP) ## Build the book twice from scratch and check the two builds ar
 	$(MAKE) --no-print-directory html BUILDDIR=$(BUILDDIR)/repro/second
 	$(PY) tools/compare_builds.py $(BUILDDIR)/repro/first/html $(BUILDDIR)/repro/second/html
 	rm -rf $(BUILDDIR)/repro
+
+# OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, where set, pin an older and slower
+# OpenBLAS kernel; the gradient's benchmark unsets them (and prints the kernel).
+bench: $(STAMP) ## Time the gradient against one read of its data, and the book's builds (minutes)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/gradient.py
+	$(PY) benchmarks/build.py
 
 serve: $(STAMP) ## Live preview on http://127.0.0.1:8000 (PORT=n for another port), rebuilt on every change
 	$(VENV)/bin/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXFLAGS) \

@@ -33,9 +33,9 @@ _WHERE_IN_X = "at row {0}, column {1}"
 # which rules out much less than one MiB. And it stays below the size at which
 # OpenBLAS splits a matrix-vector product between threads (2**19 numbers): on a
 # shared machine, every threaded call can wait a whole time slice for the other
-# core, and one wait per block made the pass 10 to 25 times slower in
-# benchmarks/gradient.py. The block is then larger than one core's L2 cache
-# (1 MiB here) and well within the L3 (32 MiB).
+# core, and one wait per block made the pass 10 to 25 times slower (measured by
+# benchmarks/gradient.py --block-sizes). The block is then larger than one
+# core's L2 cache (1 MiB here) and well within the L3 (32 MiB).
 _BLOCK_BYTES = 2 * 2**20
 
 

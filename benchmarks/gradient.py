@@ -1,0 +1,181 @@
+"""Time the gradient of the cross-entropy cost against one read of the data.
+
+For n examples of k features (10⁶ and 64 unless told), this times, side by
+side, five ways to get ∇C, each as a ratio to the time one read of X takes
+(``X.sum(axis=1)``), the floor for anything that looks at every number of X
+once:
+
+* the plain two-product formula, ``X.T @ (sigmoid(X @ w + b) - y) / n``;
+* ``xentropy.gradient``, which validates its input and reads X once, in blocks;
+* autograd's reverse-mode gradient of the cost, written in NumPy;
+* a pure-Python loop over the examples, on a subsample, scaled to n rows.
+
+The machine is shared and noisy: every round times each contender once, in
+turn, and what is printed is the median over the rounds of the time and of the
+ratio to that round's read; each timing starts on a settled machine (see
+``SETTLE``). ``make bench`` runs this with OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE unset (they pin an older, slower OpenBLAS kernel on this
+processor); the kernel that runs is printed when threadpoolctl is installed.
+
+Usage: ``python benchmarks/gradient.py [--n N] [--k K] [--rounds R] [--block-sizes]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import grad
+
+import xentropy
+from xentropy import numeric
+
+
+def plain_formula(w, b, X, y):
+    """The formula as the book derives it, with no check of anything."""
+    r = xentropy.sigmoid(X @ w + b) - y
+    return X.T @ r / len(y), float(np.mean(r))
+
+
+def autograd_gradient(w, b, X, y):
+    """Reverse-mode automatic differentiation of the cost, with respect to w and b."""
+
+    def cost(w, b):
+        z = anp.dot(X, w) + b
+        return anp.mean(anp.logaddexp(0.0, z) - y * z)
+
+    return grad(cost, argnum=(0, 1))(w, b)
+
+
+def python_loop(w, b, X, y):
+    """One example at a time, in plain Python floats."""
+    n, k = len(X), len(w)
+    grad_w, grad_b = [0.0] * k, 0.0
+    for row, label in zip(X, y, strict=True):
+        z = b + sum(x * v for x, v in zip(row, w, strict=True))
+        r = 1.0 / (1.0 + math.exp(-z)) - label
+        for j in range(k):
+            grad_w[j] += row[j] * r / n
+        grad_b += r / n
+    return grad_w, grad_b
+
+
+# After a product it ran on two threads, OpenBLAS keeps its worker thread
+# spinning for about 0.1 s. On two cores shared with other work, that thread
+# takes the core the next contender needs and slows it by half or more: each
+# timing starts after a pause long enough for the worker to go to sleep.
+SETTLE = 0.25  # seconds
+
+
+def side_by_side(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, list]:
+    """Time every contender once per round, in turn; return each one's times in seconds."""
+    times: dict[str, list] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, run in contenders.items():
+            time.sleep(SETTLE)
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def report(times: dict[str, list], scale: dict[str, float], read: str = "read of X") -> list[str]:
+    """One line per contender: its median time and its median ratio to the same round's read."""
+    lines = [f"  {'':<34}{'median':>12}{'× read':>10}"]
+    for name, seconds in times.items():
+        scaled = [t * scale.get(name, 1.0) for t in seconds]
+        ratio = statistics.median(t / r for t, r in zip(scaled, times[read], strict=True))
+        lines.append(f"  {name:<34}{statistics.median(scaled) * 1e3:>9.1f} ms{ratio:>10.2f}")
+    return lines
+
+
+def blas_kernel() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (install threadpoolctl to see it)"
+    found = [
+        f"{i['internal_api']} {i.get('version')} {i.get('architecture')}"
+        f", {i['num_threads']} threads"
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    ]
+    return "; ".join(found) or "none found"
+
+
+def problem(n: int, k: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, k))
+    w = rng.normal(size=k) / np.sqrt(k)
+    return w, 0.1, X, (rng.random(n) < 0.5).astype(float)
+
+
+def compare(n: int, k: int, rounds: int, subsample: int) -> list[str]:
+    w, b, X, y = problem(n, k)
+    m = min(n, subsample)
+    X_list, y_list, w_list = X[:m].tolist(), y[:m].tolist(), w.tolist()
+    contenders = {
+        "read of X: X.sum(axis=1)": lambda: X.sum(axis=1),
+        "plain formula (two products)": lambda: plain_formula(w, b, X, y),
+        "xentropy.gradient": lambda: xentropy.gradient(w, b, X, y),
+        "autograd": lambda: autograd_gradient(w, b, X, y),
+        f"Python loop ({m} rows, × {n // m})": lambda: python_loop(w_list, b, X_list, y_list),
+    }
+    times = side_by_side(contenders, rounds)
+    scale = {name: n / m for name in contenders if name.startswith("Python loop")}
+    return report(times, scale, read="read of X: X.sum(axis=1)")
+
+
+def block_sizes(n: int, k: int, rounds: int) -> list[str]:
+    """xentropy.gradient with blocks of 0.5 to 8 MiB, side by side with the read."""
+    w, b, X, y = problem(n, k)
+    default = numeric._BLOCK_BYTES
+
+    def with_blocks(size):
+        def run():
+            numeric._BLOCK_BYTES = size
+            try:
+                xentropy.gradient(w, b, X, y)
+            finally:
+                numeric._BLOCK_BYTES = default
+
+        return run
+
+    contenders = {"read": lambda: X.sum(axis=1)}
+    for mib in (0.5, 1, 2, 3, 4, 8):
+        contenders[f"blocks of {mib} MiB"] = with_blocks(int(mib * 2**20))
+    return report(side_by_side(contenders, rounds), {}, read="read")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10**6, help="examples (rows of X)")
+    parser.add_argument("--k", type=int, default=64, help="features (columns of X)")
+    parser.add_argument("--rounds", type=int, default=9, help="rounds of timing; medians")
+    parser.add_argument("--subsample", type=int, default=2000, help="rows for the Python loop")
+    parser.add_argument(
+        "--block-sizes", action="store_true", help="also time gradient's block sizes"
+    )
+    args = parser.parse_args()
+    coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
+    l2 = os.environ.get("OPENBLAS_L2_SIZE", "unset")
+    print(
+        f"The gradient, n = {args.n}, k = {args.k}, float64 ({args.n * args.k * 8 / 2**20:.0f} MiB)"
+    )
+    print(f"  BLAS: {blas_kernel()}; OPENBLAS_CORETYPE {coretype}, OPENBLAS_L2_SIZE {l2}")
+    print(f"  median of {args.rounds} rounds, contenders timed in turn in each round")
+    print("\n".join(compare(args.n, args.k, args.rounds, args.subsample)))
+    if args.block_sizes:
+        print("\nxentropy.gradient by block size (the default is", end=" ")
+        print(f"{numeric._BLOCK_BYTES / 2**20:g} MiB)")
+        print("\n".join(block_sizes(args.n, args.k, args.rounds)))
+
+
+if __name__ == "__main__":
+    main()
