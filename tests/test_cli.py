@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from xentropy.cli import latex_document_fragment, main
-from xentropy.models import DERIVATIONS
+from xentropy.cli import _derivations, latex_document_fragment, main
+
+DERIVATIONS = _derivations()
 
 
 @pytest.fixture

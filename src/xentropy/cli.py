@@ -9,17 +9,25 @@ block the book displays, ready to paste into a LaTeX report.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 import xentropy
 
+#: The modules whose ``DERIVATIONS`` the command line offers, in the book's order.
+MODULES = ("xentropy.models", "xentropy.costs")
+
 
 def _derivations() -> dict:
-    # SymPy is imported only for the commands that need it.
-    from xentropy.models import DERIVATIONS
-
-    return DERIVATIONS
+    """Every derivation of the book, by name; SymPy is imported only when this is called."""
+    derivations: dict = {}
+    for module in MODULES:
+        for name, entry in importlib.import_module(module).DERIVATIONS.items():
+            if name in derivations:
+                raise RuntimeError(f"derivation {name!r} is defined twice (again in {module})")
+            derivations[name] = entry
+    return derivations
 
 
 def latex_document_fragment(name: str) -> str:
