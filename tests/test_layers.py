@@ -1,0 +1,184 @@
+"""Backpropagation through sigmoid layers: the derivations are right and reject a wrong step."""
+
+from __future__ import annotations
+
+import functools
+import random
+
+import mpmath
+import pytest
+import sympy as sp
+
+from xentropy import layers as L
+from xentropy.derivation import PROVEN, Derivation, StepError, evaluate, expand_definitions
+from xentropy.models import sigma, sigma_prime
+
+j, k = L.j, L.k
+a_out, y, delta_out = L.a_out, L.y, L.delta_out
+
+
+@functools.cache
+def built(name: str) -> Derivation:
+    """Each derivation is built (and so checked) once for the whole module."""
+    return L.DERIVATIONS[name][1]()
+
+
+def _with_step_replaced(d: Derivation, number: int, wrong: sp.Basic) -> Derivation:
+    """Build ``d`` again with step ``number`` replaced by ``wrong``."""
+    opening = [s for s in d.steps if s.number == 0]
+    rebuilt = Derivation(
+        d.start,
+        lhs=d.lhs,
+        label=d.label,
+        reason=opening[0].reason if opening else "definition",
+        where=d.where,
+        sample=d.sample,
+        implicit_index=d.implicit_index,
+    )
+    for s in d.steps:
+        if s.number:
+            rebuilt.step(wrong if s.number == number else s.expr, s.reason)
+    return rebuilt
+
+
+@pytest.mark.parametrize("name", sorted(L.DERIVATIONS))
+def test_every_derivation_is_proven_exactly(name: str) -> None:
+    description, _ = L.DERIVATIONS[name]
+    d = built(name)
+    assert description
+    assert d.label == name
+    assert all(s.verified == PROVEN for s in d.steps)
+    assert r"\left(-1\right)" not in d.latex()
+
+
+@pytest.mark.parametrize(("n_out", "n_hidden"), [(1, 1), (1, 2), (3, 2)])
+def test_the_hidden_layer_step_is_proven_for_other_sizes(n_out: int, n_hidden: int) -> None:
+    d = L.hidden_error(n_out, n_hidden)
+    assert all(s.verified == PROVEN for s in d.steps)
+    assert d.steps[-1].expr.shape == (n_hidden, 1)
+
+
+# -- the results, checked without the derivations -----------------------------------------------
+
+
+def test_the_output_error_is_a_minus_y_by_direct_differentiation() -> None:
+    where = (L.DEFINITIONS[0], L.DEFINITIONS[2])
+    direct = evaluate(expand_definitions(sp.Derivative(L.C_x, L.z_out[j]), where))
+    formula = evaluate(expand_definitions(a_out[j] - y[j], where))
+    assert sp.simplify(direct - formula) == 0
+    assert sp.simplify(built("output-error").result - (a_out[j] - y[j])) == 0
+
+
+def test_the_output_gradients_are_the_known_formulas() -> None:
+    expected = L.a_hidden[k] * (a_out[j] - y[j])
+    assert sp.simplify(built("output-weight-gradient").result - expected) == 0
+    assert sp.simplify(built("output-bias-gradient").result - (a_out[j] - y[j])) == 0
+
+
+def _network_cost(z_hidden: list, W: list[list], b: list, labels: list) -> mpmath.mpf:
+    hidden = [1 / (1 + mpmath.exp(-v)) for v in z_hidden]
+    total = mpmath.mpf(0)
+    for row, bias, label in zip(W, b, labels, strict=True):
+        out = 1 / (
+            1 + mpmath.exp(-(mpmath.fsum(p * q for p, q in zip(row, hidden, strict=True)) + bias))
+        )
+        total -= label * mpmath.log(out) + (1 - label) * mpmath.log(1 - out)
+    return total
+
+
+def test_the_hidden_error_matches_finite_differences_at_40_digits() -> None:
+    # Independent of SymPy: the cost of the last two layers in mpmath, differentiated by
+    # central differences in each z^{L-1}_k, against ((w^L)^T (a^L - y)) ∘ σ'(z^{L-1}).
+    n_out, n_hidden = 3, 2
+    rng = random.Random(5)
+    with mpmath.workdps(40):
+        z_hidden = [mpmath.mpf(rng.uniform(-2, 2)) for _ in range(n_hidden)]
+        W = [[mpmath.mpf(rng.uniform(-1, 1)) for _ in range(n_hidden)] for _ in range(n_out)]
+        b = [mpmath.mpf(rng.uniform(-1, 1)) for _ in range(n_out)]
+        labels = [mpmath.mpf(rng.choice([0, 1, 0.25])) for _ in range(n_out)]
+        values = {L.z_hidden[h + 1]: z_hidden[h] for h in range(n_hidden)}
+        values |= {L.w_out[r + 1, s + 1]: W[r][s] for r in range(n_out) for s in range(n_hidden)}
+        values |= {L.b_out[r + 1]: b[r] for r in range(n_out)}
+        values |= {y[r + 1]: labels[r] for r in range(n_out)}
+        d = L.hidden_error(n_out, n_hidden)
+        formula = evaluate(expand_definitions(d.result, d.where))
+        h = mpmath.mpf("1e-15")
+        for s in range(n_hidden):
+            up, down = list(z_hidden), list(z_hidden)
+            up[s] += h
+            down[s] -= h
+            slope = (_network_cost(up, W, b, labels) - _network_cost(down, W, b, labels)) / (2 * h)
+            got = formula[s].rewrite(sp.exp).evalf(40, subs=values)
+            assert abs(got - sp.Float(slope, 40)) < 1e-25
+
+
+# -- a wrong step is caught ---------------------------------------------------------------------
+
+a_j = a_out[j]
+WRONG_STEPS = {
+    "sign flipped": ("output-error", 3, y[j] - a_j),
+    "sigma' forgotten": (
+        "output-error",
+        1,
+        -(y[j] / a_j - (1 - y[j]) / (1 - a_j)),
+    ),
+    "the quadratic cost's error, with sigma' kept": (
+        "output-error",
+        3,
+        (a_j - y[j]) * a_j * (1 - a_j),
+    ),
+    "a^{L-1}_k missing": ("output-weight-gradient", 1, a_j - y[j]),
+    "the bias given the weight's gradient": (
+        "output-bias-gradient",
+        1,
+        L.a_hidden[k] * (a_j - y[j]),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_STEPS))
+def test_a_wrong_step_raises_step_error_naming_it(case: str) -> None:
+    name, number, wrong = WRONG_STEPS[case]
+    d = built(name)
+    reason = next(s.reason for s in d.steps if s.number == number)
+    with pytest.raises(StepError) as caught:
+        _with_step_replaced(d, number, wrong)
+    message = str(caught.value)
+    assert message.startswith(f"derivation {name!r}, step {number} ({reason}):")
+    assert sp.sstr(wrong) in message
+
+
+def _hidden_wrong(n: int, last: sp.Basic) -> None:
+    d = L.hidden_error(n, n)
+    _with_step_replaced(d, 2, last)
+
+
+def test_a_transposed_weight_or_a_missing_sigma_prime_in_the_hidden_step_is_caught() -> None:
+    n = 2  # square, so that the transposed product has the right shape
+    W = sp.MatrixSymbol("w^L", n, n)
+    delta = sp.MatrixSymbol(r"\delta^L", n, 1)
+    slopes = sp.MatrixSymbol(r"\sigma'(z^{L-1})", n, 1)
+    _hidden_wrong(n, sp.HadamardProduct(W.T * delta, slopes))  # the right one passes
+    for wrong in (sp.HadamardProduct(W * delta, slopes), W.T * delta):
+        with pytest.raises(StepError, match=r"^derivation 'hidden-error', step 2 "):
+            _hidden_wrong(n, wrong)
+
+
+def test_a_wrong_chain_rule_in_the_hidden_step_is_caught() -> None:
+    d = built("hidden-error")
+    wrong = sp.Matrix(
+        [
+            (L.w_out[1, h] * delta_out[1] + L.w_out[2, h] * delta_out[2]) * sigma(L.z_hidden[h])
+            for h in (1, 2, 3)
+        ]
+    )
+    with pytest.raises(StepError, match=r"^derivation 'hidden-error', step 1 "):
+        _with_step_replaced(d, 1, wrong)
+    right = sp.Matrix(
+        [
+            (L.w_out[1, h] * delta_out[1] + L.w_out[2, h] * delta_out[2])
+            * sigma_prime(L.z_hidden[h])
+            for h in (1, 2, 3)
+        ]
+    )
+    _with_step_replaced(d, 1, right)
