@@ -7,10 +7,17 @@ difference, and two clean builds of a throwaway book with the kinds of output
 that are easily non-reproducible (PNG and SVG figures, a set of strings, the
 downloadable notebooks) are shown identical except for one page that is not
 reproducible on purpose.
+
+Times measured while the book is built are the one planned exception: they are
+shown marked (``xentropy.timing``), and the comparison masks exactly the marked
+values. The tests show that it does, in a built page too, and that a
+difference anywhere else, next to a measured value included, is still caught.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -19,6 +26,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+from xentropy import timing
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARE = ROOT / "tools" / "compare_builds.py"
@@ -123,6 +132,91 @@ def test_a_missing_folder_is_an_error(tmp_path: Path) -> None:
     assert "no build folder" in result.stderr
 
 
+# --- Measured values: masked, and nothing else --------------------------------------------
+
+
+def page(time: str, after: str = " per call", mark: str = "data-measured") -> str:
+    return (
+        "<html>\n<body>\n<p>n = 1000: the gradient took "
+        f'<span {mark}>{time}</span>{after}.</p>\n<figure id="fig-scaling">'
+        f'<div class="x" {mark}=""><svg><g><path d="M 0 {time}"/></g></svg></div>'
+        "<figcaption>Time against n.</figcaption></figure>\n</body>\n</html>\n"
+    )
+
+
+def notebook(time: str, extra: str = "", plain: str = "time") -> str:
+    outputs = [
+        {
+            "output_type": "display_data",
+            "metadata": {"scrapbook": {"name": "t-gradient"}},
+            "data": {"text/html": f"<span data-measured>{time}</span>{extra}", "text/plain": time},
+        },
+        {"output_type": "stream", "name": "stdout", "text": f"{plain}\n"},
+    ]
+    cell = {"cell_type": "code", "source": "glue(...)", "metadata": {}, "outputs": outputs}
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def measured_builds(
+    root: Path, second: dict[str, str], first: dict[str, str] | None = None
+) -> tuple[Path, Path]:
+    """Two builds with a page and a notebook of measured values; ``second`` changes some files."""
+    base = {"performance.html": page("3.1 ms"), "_sources/performance.ipynb": notebook("3.1")}
+    base |= first or {}
+    return (
+        write_tree(root / "first", {**BUILD, **base}),
+        write_tree(root / "second", {**BUILD, **base, **second}),
+    )
+
+
+def test_the_tool_masks_the_mark_that_the_package_writes() -> None:
+    spec = importlib.util.spec_from_file_location("compare_builds", COMPARE)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.MARK == timing.MARK
+    assert tool.mask_html(timing.measured(2.5, ".1f")._repr_html_()) == (
+        f"<span {timing.MARK}>[measured]</span>",
+        1,
+    )
+
+
+def test_measured_values_are_masked_and_counted(tmp_path: Path) -> None:
+    second = {"performance.html": page("4.7 ms"), "_sources/performance.ipynb": notebook("4.7")}
+    result = compare_builds(*measured_builds(tmp_path, second))
+    assert result.returncode == 0, result.stdout
+    # Two in the page (a number and a figure), one output in the notebook.
+    assert "byte-identical: 5 files (.doctrees skipped; 3 measured values masked)" in result.stdout
+
+
+UNMARKED = {"performance.html": page("3.1 ms", mark="data-timed")}
+UNCLOSED = {"performance.html": page("3.1 ms").replace("</span>", "", 1)}
+
+
+@pytest.mark.parametrize(
+    ("second", "first"),
+    [
+        ({"performance.html": page("3.1 ms", after=" per cal")}, None),  # next to a measured value
+        ({"performance.html": page("4.7 ms", mark="data-timed")}, UNMARKED),  # not marked
+        ({"performance.html": page("3.1 ms").replace('id="fig-scaling"', 'id="fig-n"')}, None),
+        ({"performance.html": page("3.1 ms").replace('class="x"', 'class="y"')}, None),  # the tag
+        ({"performance.html": page("4.7 ms").replace("</span>", "", 1)}, UNCLOSED),  # not masked
+        ({"_sources/performance.ipynb": notebook("3.1", plain="tim")}, None),  # another output
+        ({"_sources/performance.ipynb": notebook("4.7", extra="<p>and more</p>")}, None),
+        (
+            {"notes.txt": "<span data-measured>4.7</span>"},
+            {"notes.txt": "<span data-measured>3.1</span>"},
+        ),
+    ],
+    ids=["after", "unmarked", "figure-id", "attribute", "unclosed", "output", "mixed", "not-html"],
+)
+def test_a_difference_outside_the_measured_values_is_still_caught(
+    tmp_path: Path, second: dict[str, str], first: dict[str, str] | None
+) -> None:
+    result = compare_builds(*measured_builds(tmp_path, second, first))
+    assert result.returncode == 1, result.stdout
+    assert f"differs:            {next(iter(second))}" in result.stdout
+
+
 # --- Two clean builds of a throwaway book ------------------------------------------------
 
 PAGES = {
@@ -165,6 +259,33 @@ PAGES = {
 
     ```{code-cell} ipython3
     print({"sigma", "cost", "weight", "bias", "input", "label", "gradient", "logit"})
+    ```
+    """,
+    "measured": """
+    # Measured on purpose
+
+    ```{code-cell} ipython3
+    import time
+
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    from xentropy.timing import measured, measured_figure
+
+    clock = time.perf_counter_ns()
+    glue("clock", measured(clock, "d"), display=False)
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [0, clock % 1000, 1])
+    glue("fig-clock", measured_figure(fig), display=False)
+    plt.close(fig)
+    ```
+
+    The clock read {glue}`clock` nanoseconds.
+
+    ```{glue:figure} fig-clock
+    :name: fig-clock
+
+    A figure drawn from the clock.
     ```
     """,
     "planted": """
@@ -211,12 +332,17 @@ def test_two_clean_builds_differ_only_where_a_page_is_not_reproducible(tmp_path:
         if line.startswith("  differs:") or line.startswith("  only in")
     }
     # The planted page, the notebook its download button offers, and the search
-    # index that holds its words; the figures, the set and the other notebooks
-    # are identical.
+    # index that holds its words; the figures, the set, the measured page (its
+    # values masked) and the other notebooks are identical.
     assert differing == {"planted.html", "_sources/planted.ipynb", "searchindex.js"}, result.stdout
+    # The number and the figure in the measured page (its notebook keeps no glued output).
+    assert "2 measured values masked" in result.stdout
     assert re.search(r"^- .*planted [0-9a-f]{32}", result.stdout, re.MULTILINE), result.stdout
     assert re.search(r"^\+ .*planted [0-9a-f]{32}", result.stdout, re.MULTILINE), result.stdout
     # ...and the outputs whose sameness is claimed were really made.
     built = tmp_path / "first" / "html"
     assert {p.suffix for p in (built / "_images").iterdir()} == {".png", ".svg"}
+    measured_page = (built / "measured.html").read_text(encoding="utf-8")
+    assert re.search(r"The clock read <span [^>]*><span data-measured>\d+</span>", measured_page)
+    assert re.search(r"<div data-measured><svg [^>]*>.*</svg></div>", measured_page, re.DOTALL)
     assert {p.stem for p in (built / "_sources").glob("*.ipynb")} == set(PAGES)
