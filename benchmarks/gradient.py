@@ -1,9 +1,8 @@
 """Time the gradient of the cross-entropy cost against one read of the data.
 
-For n examples of k features (10⁶ and 64 unless told), this times, side by
-side, five ways to get ∇C, each as a ratio to the time one read of X takes
-(``X.sum(axis=1)``), the floor for anything that looks at every number of X
-once:
+For n examples of k features (10⁶ and 64 unless told), this times one read of
+X (``X.sum(axis=1)``, NumPy on one core), the floor for anything that looks at
+every number of X once, and four ways to get ∇C, each as a ratio to the read:
 
 * the plain two-product formula, ``X.T @ (sigmoid(X @ w + b) - y) / n``;
 * ``xentropy.gradient``, which validates its input and reads X once, in blocks;
@@ -12,10 +11,11 @@ once:
 
 The machine is shared and noisy: every round times each contender once, in
 turn, and what is printed is the median over the rounds of the time and of the
-ratio to that round's read; each timing starts on a settled machine (see
-``SETTLE``). ``make bench`` runs this with OPENBLAS_CORETYPE and
-OPENBLAS_L2_SIZE unset (they pin an older, slower OpenBLAS kernel on this
-processor); the kernel that runs is printed when threadpoolctl is installed.
+ratio to that round's read (``xentropy.timing.side_by_side``, which also lets
+the machine settle before each call). ``make bench`` runs this with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (they pin an older, slower
+OpenBLAS kernel on this processor); the kernel that runs is printed when
+threadpoolctl is installed.
 
 Usage: ``python benchmarks/gradient.py [--n N] [--k K] [--rounds R] [--block-sizes]``.
 """
@@ -26,8 +26,6 @@ import argparse
 import math
 import os
 import statistics
-import time
-from collections.abc import Callable
 
 import autograd.numpy as anp
 import numpy as np
@@ -35,6 +33,7 @@ from autograd import grad
 
 import xentropy
 from xentropy import numeric
+from xentropy.timing import median_ratios, side_by_side
 
 
 def plain_formula(w, b, X, y):
@@ -66,32 +65,14 @@ def python_loop(w, b, X, y):
     return grad_w, grad_b
 
 
-# After a product it ran on two threads, OpenBLAS keeps its worker thread
-# spinning for about 0.1 s. On two cores shared with other work, that thread
-# takes the core the next contender needs and slows it by half or more: each
-# timing starts after a pause long enough for the worker to go to sleep.
-SETTLE = 0.25  # seconds
-
-
-def side_by_side(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, list]:
-    """Time every contender once per round, in turn; return each one's times in seconds."""
-    times: dict[str, list] = {name: [] for name in contenders}
-    for _ in range(rounds):
-        for name, run in contenders.items():
-            time.sleep(SETTLE)
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return times
-
-
-def report(times: dict[str, list], scale: dict[str, float], read: str = "read of X") -> list[str]:
+def report(times: dict[str, list], scale: dict[str, float], read: str) -> list[str]:
     """One line per contender: its median time and its median ratio to the same round's read."""
+    times = {name: [t * scale.get(name, 1.0) for t in seconds] for name, seconds in times.items()}
+    ratios = median_ratios(times, read)
     lines = [f"  {'':<34}{'median':>12}{'× read':>10}"]
     for name, seconds in times.items():
-        scaled = [t * scale.get(name, 1.0) for t in seconds]
-        ratio = statistics.median(t / r for t, r in zip(scaled, times[read], strict=True))
-        lines.append(f"  {name:<34}{statistics.median(scaled) * 1e3:>9.1f} ms{ratio:>10.2f}")
+        median = statistics.median(seconds) * 1e3
+        lines.append(f"  {name:<34}{median:>9.1f} ms{ratios[name]:>10.2f}")
     return lines
 
 
