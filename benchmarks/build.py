@@ -50,6 +50,12 @@ def copy_tree(ref: str, target: Path) -> None:
         ["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    # The Makefile re-creates .venv (rm -rf, then a fresh install of the copy)
+    # when these are newer than its stamp. make -o forbids that, but a make run
+    # by a target inside does not inherit -o: dating them to 1970 makes sure the
+    # shared .venv is never touched.
+    for name in ("pyproject.toml", "requirements.lock"):
+        os.utime(target / name, (0, 0))
 
 
 def build(tree: Path, builddir: Path, sphinxopts: str, env: dict[str, str]) -> tuple[float, int]:
