@@ -100,7 +100,7 @@ def test_two_classes_give_the_binary_cross_entropy_of_the_models_module() -> Non
     t = models.sigma(z[i, 1] - z[i, 2])
     assert sp.simplify(built("softmax-two-classes").result - t) == 0
     binary = dict(models.DEFINITIONS)[models.C_x[i]]  # −(y ln a + (1 − y) ln(1 − a))
-    binary = binary.xreplace({models.a[i]: t, models.y[i]: y[i, 1]})
+    binary = binary.xreplace({models.a[i]: a[i, 1], models.y[i]: y[i, 1]})
     assert sp.simplify(built("log-likelihood-two-classes").result - binary) == 0
 
 
@@ -155,11 +155,13 @@ WRONG_STEPS = {
     ),
     "y_2 kept for 1 - y_1 with the wrong sign": (
         "log-likelihood-two-classes",
-        2,
-        -(
-            y[i, 1] * sp.log(models.sigma(z[i, 1] - z[i, 2]))
-            + (1 + y[i, 1]) * sp.log(1 - models.sigma(z[i, 1] - z[i, 2]))
-        ),
+        1,
+        -(y[i, 1] * sp.log(a[i, 1]) + (1 + y[i, 1]) * sp.log(1 - a[i, 1])),
+    ),
+    "a_2 taken for 1 - a_1 twice": (
+        "log-likelihood-two-classes",
+        1,
+        -(y[i, 1] * sp.log(a[i, 1]) + (1 - y[i, 1]) * sp.log(1 - a[i, 2])),
     ),
 }
 

@@ -84,11 +84,18 @@ def _minus(e: sp.Expr) -> sp.Expr:
     return sp.Mul(-1, sp.UnevaluatedExpr(e), evaluate=False)
 
 
-def _over_classes(f: Callable[[sp.Basic], sp.Expr], index: sp.Idx, classes: int | None) -> sp.Expr:
-    """Σ_index f(index): a Sum for a symbolic K, written out term by term for a number."""
+def _over_classes(
+    f: Callable[[sp.Basic], sp.Expr], index: sp.Idx, classes: int | None, *, shown: bool = True
+) -> sp.Expr:
+    """Σ_index f(index): a Sum for a symbolic K, written out term by term for a number.
+
+    Written out for a line of a derivation (``shown``), the terms keep their order; in a
+    definition they are added as SymPy adds them, which its simplification handles better.
+    """
     if classes is None:
         return sp.Sum(f(index), (index, 1, K))
-    return _add(*(f(sp.Integer(v)) for v in range(1, classes + 1)))
+    terms = [f(sp.Integer(v)) for v in range(1, classes + 1)]
+    return _add(*terms) if shown else sp.Add(*terms)
 
 
 def definitions(
@@ -108,10 +115,18 @@ def definitions(
     """
     pairs = [
         (C, sp.Sum(C_x[i], (i, 1, n)) / n),
-        (C_x[i], _minus(_over_classes(lambda t: _mul(y[i, t], sp.log(a[i, t])), l, classes))),
-        (a[i, c], sp.exp(z[i, c]) / _over_classes(lambda t: sp.exp(z[i, t]), l_, classes)),
+        (
+            C_x[i],
+            _minus(
+                _over_classes(lambda t: _mul(y[i, t], sp.log(a[i, t])), l, classes, shown=False)
+            ),
+        ),
+        (
+            a[i, c],
+            sp.exp(z[i, c]) / _over_classes(lambda t: sp.exp(z[i, t]), l_, classes, shown=False),
+        ),
         (z[i, c], _add(sp.Sum(_mul(w[c, m], x[i, m]), (m, 1, k)), b[c])),
-        (y[i, c], q[i, c] / _over_classes(lambda t: q[i, t], l, classes)),
+        (y[i, c], q[i, c] / _over_classes(lambda t: q[i, t], l, classes, shown=False)),
     ]
     if not logits:
         pairs = [p for p in pairs if p[0] != z[i, c]]
@@ -217,9 +232,7 @@ def dC_dz_softmax(classes: int | None = None) -> Derivation:
         )
     else:
         # Written out, the first line would be three times as wide; start at the second.
-        d = _one_example(
-            by_delta, lhs, label, f"definition of $C_x$; {reason}", classes, logits=False
-        )
+        d = _one_example(by_delta, lhs, label, reason, classes, logits=False)
     return d.step(
         column(
             lambda t: _add(_mul(a[i, t], _over_classes(lambda u: y[i, u], l, classes)), -y[i, t])
@@ -281,6 +294,7 @@ def softmax_two_classes() -> Derivation:
             label="softmax-two-classes",
             reason="definition of $a_1$, $K = 2$",
             classes=2,
+            logits=False,
         )
         .step(1 / _add(1, sp.exp(_minus(_add(z1, -z2)))), r"divide by $e^{z_1}$")
         .step(sigma(_add(z1, -z2)), r"definition of $\sigma$")
@@ -288,37 +302,27 @@ def softmax_two_classes() -> Derivation:
 
 
 def log_likelihood_two_classes() -> Derivation:
-    r"""With K = 2 classes, the log-likelihood is the binary cross-entropy of z_1 − z_2 and y_1.
+    r"""With K = 2 classes, the log-likelihood is the binary cross-entropy of a_1 against y_1.
+
+    Together with :func:`softmax_two_classes`, a_1 = σ(z_1 − z_2), this is the cost of one
+    sigmoid neuron with weighted input z_1 − z_2 and label y_1.
 
     Examples
     --------
     >>> log_likelihood_two_classes().result
-    -((1 - y[i, 1])*log(1 - σ(z[i, 1] - z[i, 2])) + log(σ(z[i, 1] - z[i, 2]))*y[i, 1])
+    -((1 - y[i, 1])*log(1 - a[i, 1]) + log(a[i, 1])*y[i, 1])
     """
-    z1, z2, y1, y2 = z[i, 1], z[i, 2], y[i, 1], y[i, 2]
-    return (
-        _one_example(
-            _minus(_add(_mul(y1, sp.log(a[i, 1])), _mul(y2, sp.log(a[i, 2])))),
-            lhs=C_x[i],
-            label="log-likelihood-two-classes",
-            reason="definition of $C_x$, $K = 2$",
-            classes=2,
-        )
-        .step(
-            _minus(
-                _add(_mul(y1, sp.log(sigma(_add(z1, -z2)))), _mul(y2, sp.log(sigma(_add(z2, -z1)))))
-            ),
-            r"$a_1 = \sigma(z_1 - z_2)$, $a_2 = \sigma(z_2 - z_1)$",
-        )
-        .step(
-            _minus(
-                _add(
-                    _mul(y1, sp.log(sigma(_add(z1, -z2)))),
-                    _mul(_add(1, -y1), sp.log(_add(1, -sigma(_add(z1, -z2))))),
-                )
-            ),
-            r"$\sigma(-t) = 1 - \sigma(t)$, $y_2 = 1 - y_1$",
-        )
+    y1, y2, a1, a2 = y[i, 1], y[i, 2], a[i, 1], a[i, 2]
+    return _one_example(
+        _minus(_add(_mul(y1, sp.log(a1)), _mul(y2, sp.log(a2)))),
+        lhs=C_x[i],
+        label="log-likelihood-two-classes",
+        reason="definition of $C_x$, $K = 2$",
+        classes=2,
+        logits=False,
+    ).step(
+        _minus(_add(_mul(y1, sp.log(a1)), _mul(_add(1, -y1), sp.log(_add(1, -a1))))),
+        r"$a_2 = 1 - a_1$, $y_2 = 1 - y_1$",
     )
 
 
@@ -340,7 +344,7 @@ DERIVATIONS: dict[str, tuple[str, Callable[[], Derivation]]] = {
     "softmax-dCx-db": ("∂C_x/∂b_c = a_c − y_c for softmax with log-likelihood", dC_db_softmax),
     "softmax-two-classes": ("with two classes, softmax a_1 = σ(z_1 − z_2)", softmax_two_classes),
     "log-likelihood-two-classes": (
-        "with two classes, the log-likelihood is the binary cross-entropy of z_1 − z_2",
+        "with two classes, the log-likelihood is the binary cross-entropy of a_1 and y_1",
         log_likelihood_two_classes,
     ),
 }
