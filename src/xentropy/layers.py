@@ -130,12 +130,12 @@ def output_error() -> Derivation:
             _mul(_partial_of_cost_by_output(j), sigma_prime(z_out[j])),
             lhs=sp.Derivative(C_x, z_out[j]),
             label="output-error",
-            reason=r"only $a^L_j$ depends on $z^L_j$: chain rule through $a^L_j$",
+            reason=r"chain rule through $a^L_j$",
             where=_COST_AND_OUTPUT,
         )
         .step(
             _mul(_partial_of_cost_by_output(j), a_j, _add(1, -a_j)),
-            r"$\sigma'(z) = \sigma(z)(1 - \sigma(z))$, $a^L_j = \sigma(z^L_j)$",
+            r"$\sigma' = \sigma (1 - \sigma)$",
         )
         .step(
             _neg(_add(_mul(y[j], _add(1, -a_j)), _neg(_mul(_add(1, -y[j]), a_j)))),
@@ -157,7 +157,7 @@ def output_weight_gradient() -> Derivation:
         _mul(a_hidden[k], delta_out[j]),
         lhs=sp.Derivative(C_x, w_out[j, k]),
         label="output-weight-gradient",
-        reason=r"chain rule through $z^L_j$: $\partial z^L_j / \partial w^L_{jk} = a^{L-1}_k$",
+        reason=r"chain rule through $z^L_j$",
         where=DEFINITIONS[:4],
     ).step(_mul(a_hidden[k], _add(a_out[j], -y[j])), r"$\delta^L_j = a^L_j - y_j$")
 
@@ -174,7 +174,7 @@ def output_bias_gradient() -> Derivation:
         delta_out[j],
         lhs=sp.Derivative(C_x, b_out[j]),
         label="output-bias-gradient",
-        reason=r"chain rule through $z^L_j$: $\partial z^L_j / \partial b^L_j = 1$",
+        reason=r"chain rule through $z^L_j$",
         where=DEFINITIONS[:4],
     ).step(_add(a_out[j], -y[j]), r"$\delta^L_j = a^L_j - y_j$")
 
@@ -226,8 +226,7 @@ def hidden_error(n_out: int = 2, n_hidden: int = 3) -> Derivation:
         )
         .step(
             sp.Matrix([back(h) for h in hidden]),
-            r"chain rule through every $z^L_j$: "
-            r"$\partial z^L_j / \partial z^{L-1}_k = w^L_{jk} \sigma'(z^{L-1}_k)$",
+            r"chain rule through every $z^L_j$",
         )
         .step(
             HadamardProduct(W.T * delta, slopes),
