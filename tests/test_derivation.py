@@ -253,3 +253,19 @@ def test_repr_lists_every_line_with_its_reason_and_verdict() -> None:
         "  = 2*t    [power rule; proven]",
         "  = 2*t    [doubling; proven]",
     ]
+
+
+def test_derivative_by_an_entry_sees_the_same_entry_inside_a_sum() -> None:
+    # ∂/∂z[i, c] of a cost holding z[i, l] in a sum over l: the term l = c depends on z[i, c].
+    # Replacing only the literal z[i, c] by a variable once made this derivative 0, so the
+    # false step below was "proven".
+    from xentropy import multiclass as mc
+
+    where = mc.definitions()[1:]
+    start = sp.Derivative(mc.C_x[mc.i], mc.z[mc.i, mc.c])
+    with pytest.raises(StepError, match=r"step 1 \(zero\)"):
+        Derivation(start, where=where, label="entry-in-sum").step(0, "zero")
+    labels = sp.Sum(mc.y[mc.i, mc.l], (mc.l, 1, mc.K))
+    right = mc.a[mc.i, mc.c] * labels - mc.y[mc.i, mc.c]
+    d = Derivation(start, where=where, label="entry-in-sum").step(right, "softmax derivative")
+    assert d.steps[-1].verified in (PROVEN, CHECKED_NUMERICALLY)

@@ -296,6 +296,13 @@ def _as_variable_then_value(expr: sp.Basic, key: sp.Indexed) -> sp.Basic:
         return isinstance(e, sp.Derivative) and any(is_key(v) for v in e.variables)
 
     def rewrite(d: sp.Derivative) -> sp.Basic:
+        variables = {v for v in d.variables if is_key(v)}
+        if any(is_key(e) and e not in variables for e in d.expr.atoms(sp.Indexed)):
+            # Other entries of the same base, such as z[i, l] in a sum over l, may be the very
+            # entry differentiated by (l = c): a dummy for z[i, c] alone would miss them and give
+            # 0 where the derivative is not 0. SymPy differentiates Indexed by Indexed with
+            # Kronecker deltas, which is exact; the definitions are put in afterwards.
+            return d.doit()
         mapping = {
             v: sp.Dummy(str(v.base.label), **v.assumptions0) for v in d.variables if is_key(v)
         }
