@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import xentropy
 
 #: The modules whose ``DERIVATIONS`` the command line offers, in the book's order.
-MODULES = ("xentropy.models", "xentropy.costs")
+MODULES = ("xentropy.models", "xentropy.costs", "xentropy.multiclass", "xentropy.layers")
 
 
 def _derivations() -> dict:
