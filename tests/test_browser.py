@@ -338,3 +338,27 @@ def test_a_clean_page_has_no_problems(browser, throwaway_site: str) -> None:
 def test_the_check_catches(name: str, browser, throwaway_site: str) -> None:
     problems = page_problems(browser, throwaway_site + f"{name}.html")
     assert any(EXPECTED[name] in problem for problem in problems), problems
+
+
+def test_hovering_a_reference_to_an_equation_shows_the_equation(
+    browser, serve, built_book: Path
+) -> None:
+    base = serve(built_book)
+    page = browser.new_page()
+    try:
+        for source, link in [
+            ("derivation.html", "a.reference[href^='#equation-']"),  # on the same page
+            ("index.html", "a.reference[href*='derivation.html#equation-']"),  # on another
+        ]:
+            page.goto(base + source)
+            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("MathJax.startup.promise")
+            preview = page.locator(".xentropy-eq-preview")
+            assert preview.count() == 0
+            page.locator(link).first.hover()
+            preview.locator("mjx-container").first.wait_for(timeout=PATIENCE_MS)
+            assert "merror" not in preview.inner_html()
+            page.mouse.move(0, 0)
+            preview.wait_for(state="detached", timeout=PATIENCE_MS)
+    finally:
+        page.close()
