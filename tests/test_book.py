@@ -392,3 +392,17 @@ def test_every_numbered_equation_offers_its_latex_source(built_book: Path) -> No
             assert source.startswith(r"\begin{equation}")
             counted += 1
     assert counted > 0
+
+
+def test_every_derivation_page_says_how_it_was_verified_and_how_to_cite_it(
+    built_book: Path,
+) -> None:
+    for source in sorted((ROOT / "docs").glob("*.md")):
+        # A page derives when it shows a numbered derivation: a glued equation with a label.
+        text = source.read_text(encoding="utf-8")
+        derives = re.search(r"^```\{glue:math\} \S+\n:label:", text, re.M) is not None
+        page = built_book / f"{source.stem}.html"
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        expected = 1 if derives else 0
+        assert len(soup.select(".provenance")) == expected, source.name
+        assert len(soup.select(".cite-this")) == expected, source.name
