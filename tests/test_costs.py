@@ -181,24 +181,6 @@ def test_the_names_do_not_clash_with_the_models_derivations() -> None:
     assert not set(Q.DERIVATIONS) & set(M.DERIVATIONS)
 
 
-def _with_step_replaced(d: Derivation, number: int, wrong: sp.Basic) -> Derivation:
-    """Build ``d`` again with step ``number`` replaced by ``wrong``."""
-    opening = [s for s in d.steps if s.number == 0]
-    rebuilt = Derivation(
-        d.start,
-        lhs=d.lhs,
-        label=d.label,
-        reason=opening[0].reason if opening else "definition",
-        where=d.where,
-        sample=d.sample,
-        implicit_index=d.implicit_index,
-    )
-    for s in d.steps:
-        if s.number:
-            rebuilt.step(wrong if s.number == number else s.expr, s.reason)
-    return rebuilt
-
-
 s_prime = M.sigma_prime(z_i)
 lam_over_n = Q.lam / n
 WRONG_STEPS = {
@@ -245,7 +227,7 @@ def test_a_wrong_step_raises_step_error_naming_it(case: str) -> None:
     d = built(name)
     reason = next(s.reason for s in d.steps if s.number == number)
     with pytest.raises(StepError) as caught:
-        _with_step_replaced(d, number, wrong)
+        d.with_step(number, wrong)
     message = str(caught.value)
     assert message.startswith(f"derivation {name!r}, step {number} ({reason}):")
     assert sp.sstr(wrong) in message
@@ -256,4 +238,4 @@ def test_the_unchanged_derivations_rebuild_without_error() -> None:
     for name in Q.DERIVATIONS:
         d = built(name)
         last = max(s.number for s in d.steps)
-        _with_step_replaced(d, last, d.result)
+        d.with_step(last, d.result)

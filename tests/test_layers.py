@@ -23,24 +23,6 @@ def built(name: str) -> Derivation:
     return L.DERIVATIONS[name][1]()
 
 
-def _with_step_replaced(d: Derivation, number: int, wrong: sp.Basic) -> Derivation:
-    """Build ``d`` again with step ``number`` replaced by ``wrong``."""
-    opening = [s for s in d.steps if s.number == 0]
-    rebuilt = Derivation(
-        d.start,
-        lhs=d.lhs,
-        label=d.label,
-        reason=opening[0].reason if opening else "definition",
-        where=d.where,
-        sample=d.sample,
-        implicit_index=d.implicit_index,
-    )
-    for s in d.steps:
-        if s.number:
-            rebuilt.step(wrong if s.number == number else s.expr, s.reason)
-    return rebuilt
-
-
 @pytest.mark.parametrize("name", sorted(L.DERIVATIONS))
 def test_every_derivation_is_proven_exactly(name: str) -> None:
     description, _ = L.DERIVATIONS[name]
@@ -142,7 +124,7 @@ def test_a_wrong_step_raises_step_error_naming_it(case: str) -> None:
     d = built(name)
     reason = next(s.reason for s in d.steps if s.number == number)
     with pytest.raises(StepError) as caught:
-        _with_step_replaced(d, number, wrong)
+        d.with_step(number, wrong)
     message = str(caught.value)
     assert message.startswith(f"derivation {name!r}, step {number} ({reason}):")
     assert sp.sstr(wrong) in message
@@ -150,7 +132,7 @@ def test_a_wrong_step_raises_step_error_naming_it(case: str) -> None:
 
 def _hidden_wrong(n: int, last: sp.Basic) -> None:
     d = L.hidden_error(n, n)
-    _with_step_replaced(d, 2, last)
+    d.with_step(2, last)
 
 
 def test_a_transposed_weight_or_a_missing_sigma_prime_in_the_hidden_step_is_caught() -> None:
@@ -173,7 +155,7 @@ def test_a_wrong_chain_rule_in_the_hidden_step_is_caught() -> None:
         ]
     )
     with pytest.raises(StepError, match=r"^derivation 'hidden-error', step 1 "):
-        _with_step_replaced(d, 1, wrong)
+        d.with_step(1, wrong)
     right = sp.Matrix(
         [
             (L.w_out[1, h] * delta_out[1] + L.w_out[2, h] * delta_out[2])
@@ -181,4 +163,4 @@ def test_a_wrong_chain_rule_in_the_hidden_step_is_caught() -> None:
             for h in (1, 2, 3)
         ]
     )
-    _with_step_replaced(d, 1, right)
+    d.with_step(1, right)

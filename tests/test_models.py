@@ -127,24 +127,6 @@ def test_every_registered_derivation_is_proven_exactly(name: str) -> None:
         assert s.reason.replace("%", r"\%") in tex
 
 
-def _with_step_replaced(d: Derivation, number: int, wrong: sp.Basic) -> Derivation:
-    """Build ``d`` again with step ``number`` replaced by ``wrong``."""
-    opening = [s for s in d.steps if s.number == 0]
-    rebuilt = Derivation(
-        d.start,
-        lhs=d.lhs,
-        label=d.label,
-        reason=opening[0].reason if opening else "definition",
-        where=d.where,
-        sample=d.sample,
-        implicit_index=d.implicit_index,
-    )
-    for s in d.steps:
-        if s.number:
-            rebuilt.step(wrong if s.number == number else s.expr, s.reason)
-    return rebuilt
-
-
 sigma_z = M.sigma(M.z[M.i])
 x_ij, y_i, i, n = M.x[M.i, M.j], M.y[M.i], M.i, M.n
 
@@ -175,7 +157,7 @@ def test_a_wrong_step_in_a_book_derivation_raises_step_error_naming_it(case: str
     d = built(name)
     reason = next(s.reason for s in d.steps if s.number == number)
     with pytest.raises(StepError) as caught:
-        _with_step_replaced(d, number, wrong)
+        d.with_step(number, wrong)
     message = str(caught.value)
     assert message.startswith(f"derivation {name!r}, step {number} ({reason}):")
     assert sp.sstr(wrong) in message
@@ -186,7 +168,7 @@ def test_the_unchanged_derivations_rebuild_without_error() -> None:
     for name in M.DERIVATIONS:
         d = built(name)
         last = max(s.number for s in d.steps)
-        _with_step_replaced(d, last, d.result)
+        d.with_step(last, d.result)
 
 
 def test_nielsen_notation_leaves_the_example_index_out() -> None:

@@ -30,24 +30,6 @@ def built(name: str) -> Derivation:
     return MC.DERIVATIONS[name][1]()
 
 
-def _with_step_replaced(d: Derivation, number: int, wrong: sp.Basic) -> Derivation:
-    """Build ``d`` again with step ``number`` replaced by ``wrong``."""
-    opening = [s for s in d.steps if s.number == 0]
-    rebuilt = Derivation(
-        d.start,
-        lhs=d.lhs,
-        label=d.label,
-        reason=opening[0].reason if opening else "definition",
-        where=d.where,
-        sample=d.sample,
-        implicit_index=d.implicit_index,
-    )
-    for s in d.steps:
-        if s.number:
-            rebuilt.step(wrong if s.number == number else s.expr, s.reason)
-    return rebuilt
-
-
 # -- every derivation ---------------------------------------------------------------------------
 
 SUM_OF_LABELS = r"$\sum_l y_l = 1$"
@@ -172,7 +154,7 @@ def test_a_wrong_step_raises_step_error_naming_it(case: str) -> None:
     d = built(name)
     reason = next(s.reason for s in d.steps if s.number == number)
     with pytest.raises(StepError) as caught:
-        _with_step_replaced(d, number, wrong)
+        d.with_step(number, wrong)
     message = str(caught.value)
     assert message.startswith(f"derivation {name!r}, step {number} ({reason}):")
     assert sp.sstr(wrong) in message
@@ -183,7 +165,7 @@ def test_the_unchanged_derivations_rebuild_without_error() -> None:
     for name in MC.DERIVATIONS:
         d = built(name)
         last = max(s.number for s in d.steps)
-        _with_step_replaced(d, last, d.result)
+        d.with_step(last, d.result)
 
 
 def test_the_labels_sum_to_one_by_their_definition() -> None:

@@ -178,6 +178,41 @@ class Derivation:
         self._add(number, self.result, _sympify(expr, "expr"), reason)
         return self
 
+    def with_step(self, number: int, expr: Any) -> Derivation:
+        r"""The same chain built again with step ``number`` given as ``expr``, every step rechecked.
+
+        This is how a page or a test shows that a wrong line cannot get through.
+
+        Raises
+        ------
+        StepError
+            At the first step that no longer follows.
+
+        Examples
+        --------
+        >>> import sympy as sp
+        >>> t = sp.Symbol("t", real=True)
+        >>> d = Derivation(sp.Derivative(t**2, t), label="square").step(2 * t, "power rule")
+        >>> d.with_step(1, 3 * t)
+        Traceback (most recent call last):
+        ...
+        xentropy.derivation.StepError: derivation 'square', step 1 (power rule): ...
+        """
+        opening = [s for s in self._steps if s.number == 0]
+        rebuilt = Derivation(
+            self.start,
+            lhs=self.lhs,
+            label=self.label,
+            reason=opening[0].reason if opening else "definition",
+            where=self.where,
+            sample=self.sample,
+            implicit_index=self.implicit_index,
+        )
+        for s in self._steps:
+            if s.number:
+                rebuilt.step(expr if s.number == number else s.expr, s.reason)
+        return rebuilt
+
     def _add(self, number: int, previous: sp.Basic, expr: sp.Basic, reason: str) -> None:
         if not isinstance(reason, str) or not reason.strip():
             raise ValueError(f"step {number}: reason must be a non-empty string, got {reason!r}")
