@@ -307,7 +307,7 @@ def validate_softmax_inputs(
     Traceback (most recent call last):
         ...
     ValueError: each row of Y must sum to 1 (a probability distribution over the 2 classes); row 1 sums to 0.9
-    """  # noqa: E501
+    """  # noqa: E501 (a doctest expects the one-line error message in full)
     X = _as_real_array(X, "X")
     W = _as_real_array(W, "W")
     b = _as_real_array(b, "b")
