@@ -112,8 +112,9 @@ def network_cost(
     Examples
     --------
     >>> from xentropy.network import network_cost
-    >>> network_cost([[1.0], [-1.0]], [0.0, 0.0], [[2.0, 2.0]], [-2.0], [[0.0]], [[1.0]])  # ln 2
-    0.6931471805599453
+    >>> c = network_cost([[1.0], [-1.0]], [0.0, 0.0], [[2.0, 2.0]], [-2.0], [[0.0]], [[1.0]])
+    >>> print(f"{c:.12f}")  # ln 2
+    0.693147180560
     """
     W1, b1, W2, b2, X, Y = _validated(W1, b1, W2, b2, X, Y)
     _, _, Z2 = _layers(W1, b1, W2, b2, X)

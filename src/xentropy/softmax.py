@@ -117,8 +117,8 @@ def log_softmax(Z: ArrayLike) -> FloatArray:
     >>> from xentropy.softmax import log_softmax
     >>> log_softmax([0.0, 0.0])
     array([-0.69314718, -0.69314718])
-    >>> float(log_softmax([40.0, 0.0])[0])  # -log(1 + e^-40), not rounded to 0
-    -4.248354255291589e-18
+    >>> print(f"{log_softmax([40.0, 0.0])[0]:.12g}")  # -log(1 + e^-40), not rounded to 0
+    -4.24835425529e-18
     """
     Z, shape = _rows_of_logits(Z, "Z")
     return _undefined_rows_to_nan(_log_probabilities(Z), Z).reshape(shape)
@@ -154,8 +154,8 @@ def categorical_cross_entropy(Z: ArrayLike, Y: ArrayLike) -> float:
     Examples
     --------
     >>> from xentropy.softmax import categorical_cross_entropy
-    >>> categorical_cross_entropy([[0.0, 0.0, -np.inf]], [[1.0, 0.0, 0.0]])
-    0.6931471805599453
+    >>> print(f"{categorical_cross_entropy([[0.0, 0.0, -np.inf]], [[1.0, 0.0, 0.0]]):.12f}")
+    0.693147180560
     """
     Z = _as_real_array(Z, "Z")
     if Z.ndim != 2:
@@ -211,8 +211,8 @@ def softmax_cost(W: ArrayLike, b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> floa
     --------
     >>> from xentropy.softmax import softmax_cost
     >>> X = [[1.0, 2.0], [0.5, -1.0]]
-    >>> softmax_cost(np.zeros((2, 3)), np.zeros(3), X, [[1, 0, 0], [0, 0, 1]])  # ln 3
-    1.0986122886681098
+    >>> print(f"{softmax_cost(np.zeros((2, 3)), np.zeros(3), X, [[1, 0, 0], [0, 0, 1]]):.12f}")
+    1.098612288668
     """
     W, b, X, Y = validate_softmax_inputs(W, b, X, Y)
     return _mean(_losses(_logits(W, b, X), Y))
