@@ -18,11 +18,11 @@ LOCK   := requirements.lock
 SPHINXFLAGS := -W --keep-going -n -T -j $(JOBS)
 
 .DEFAULT_GOAL := help
-.PHONY: help html pdf test repro bench serve lint clean distclean lock venv
+.PHONY: help html pdf check test test-narrowed repro bench serve lint clean distclean lock venv
 
 help: ## List the targets
 	@echo "Set-up and build happen on first use of any target; you need Python 3.11+ and make."
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 venv: $(STAMP) ## Create .venv with the pinned dependencies
 
@@ -43,8 +43,25 @@ pdf: $(STAMP) ## Build the whole book as a PDF in _build/latex/xentropy.pdf (nee
 	$(PY) -m sphinx -M latexpdf $(SOURCEDIR) $(BUILDDIR) -c . $(SPHINXFLAGS) $(SPHINXOPTS)
 	@echo "The PDF is $(BUILDDIR)/latex/xentropy.pdf"
 
-test: $(STAMP) ## Run unit, property and doc tests, and build the whole book
+# The fast tier: unit tests, doctests and property tests (fewer examples); no
+# book build, no browser, no TeX.
+FAST := -m "not book and not tex" --hypothesis-profile=quick
+
+check: $(STAMP) ## The fast tier for every edit: unit, doc and property tests, no book build
+	$(PY) -m pytest $(FAST) $(PYTESTOPTS)
+
+test: $(STAMP) ## Everything: unit, property and doc tests, the whole book, browser, TeX, and the fast tier on narrowed SIMD
 	$(PY) -m pytest $(PYTESTOPTS)
+	@$(MAKE) --no-print-directory test-narrowed
+
+# NumPy's exp, log, tanh... are compiled for several vector widths and may differ
+# in the last bit between them; OpenBLAS's threads change the order of sums. The
+# fast tier again with NumPy held to its baseline kernels and BLAS to one thread,
+# so a test that passes only on this CPU fails here (tools/narrow_dispatch.py).
+test-narrowed: $(STAMP) ## The fast tier again with NumPy's SIMD dispatch narrowed and BLAS on one thread
+	@echo "Fast tier with NPY_DISABLE_CPU_FEATURES=\"$$($(PY) tools/narrow_dispatch.py)\" OPENBLAS_NUM_THREADS=1"
+	NPY_DISABLE_CPU_FEATURES="$$($(PY) tools/narrow_dispatch.py)" OPENBLAS_NUM_THREADS=1 \
+	  $(PY) -m pytest $(FAST) -p no:cacheprovider $(PYTESTOPTS)
 
 repro: $(STAMP) ## Build the book twice from scratch and check the two builds are byte-identical
 	rm -rf $(BUILDDIR)/repro

@@ -1,5 +1,8 @@
 """Collect the examples in the docstrings, the book's Markdown and the README as tests.
 
+Hypothesis runs derandomized, with 2000 examples per property (the profile
+"xentropy"); ``make check`` passes ``--hypothesis-profile=quick`` for 100.
+
 Sybil reads MyST Markdown as MyST: ```python fences and {doctest} directives
 holding ``>>>`` examples are run; executed notebook cells ({code-cell}) are not
 doctests and are checked by building the book (tests/test_book.py).
@@ -7,10 +10,17 @@ doctests and are checked by building the book (tests/test_book.py).
 
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
 
+from hypothesis import settings
 from sybil import Sybil
 from sybil.parsers import myst, rest
 
 FLAGS = ELLIPSIS | NORMALIZE_WHITESPACE
+
+settings.register_profile(
+    "xentropy", max_examples=2000, derandomize=True, deadline=None, database=None
+)
+settings.register_profile("quick", settings.get_profile("xentropy"), max_examples=100)
+settings.load_profile("xentropy")
 
 _markdown_parsers = [
     myst.PythonCodeBlockParser(doctest_optionflags=FLAGS),

@@ -9,8 +9,7 @@ direct difference would lose what is being measured: σ(1e-300) - 0.5 is
 2.5e-301, but σ(1e-300) rounds to 0.5 even at 60 digits). The naive
 formula, evaluated at 60 digits, would itself be wrong near |z| = 100.
 
-Hypothesis runs derandomized, with 2000 examples per property; pass
-``--hypothesis-profile=quick`` for 100 while working on a test.
+Hypothesis's profiles are registered in the conftest.py at the root of the repository.
 """
 
 from __future__ import annotations
@@ -18,20 +17,15 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import settings
-
-settings.register_profile(
-    "xentropy", max_examples=2000, derandomize=True, deadline=None, database=None
-)
-settings.register_profile("quick", settings.get_profile("xentropy"), max_examples=100)
-settings.load_profile("xentropy")
 
 DIGITS = 60
 EPS = float(np.finfo(np.float64).eps)
@@ -213,3 +207,69 @@ def require_tools() -> Callable[..., None]:
         pytest.skip(reason)
 
     return require
+
+
+# --- The book, built once for every test that reads it ---------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished command: its exit status and output; printed whole in a failed assertion."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def __str__(self) -> str:
+        return f"exit {self.returncode}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+def run_make(*arguments: str, env: dict[str, str] | None = None) -> Run:
+    """Run ``make`` at the root of the repository with ``arguments``; output is captured."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), *arguments],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    return Run(result.returncode, result.stdout, result.stderr)
+
+
+@pytest.fixture(scope="session")
+def make() -> Callable[..., Run]:
+    """``make(target, VARIABLE=value ..., env=...)``: the Makefile, as a reader runs it."""
+    return run_make
+
+
+@dataclass(frozen=True)
+class BookBuild:
+    """The real book, built from scratch by ``make html`` into a folder of the test session's."""
+
+    folder: Path  # the BUILDDIR: html/, the execution cache, latex/ once make pdf ran
+    output: str  # what the build printed, standard output then standard error
+
+    @property
+    def html(self) -> Path:
+        return self.folder / "html"
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
+    """A cold build of the book, never the developer's ``_build/``."""
+    folder = tmp_path_factory.mktemp("book")
+    result = run_make("html", f"BUILDDIR={folder}")
+    assert result.returncode == 0, result
+    return BookBuild(folder, result.output)
+
+
+@pytest.fixture(scope="session")
+def built_book(book_build: BookBuild) -> Path:
+    """The HTML of the cold build."""
+    return book_build.html

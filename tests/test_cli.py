@@ -77,6 +77,7 @@ def test_latex_is_the_books_block_in_an_equation(name: str) -> None:
     assert fragment.count(r"\begin{equation}") == fragment.count(r"\end{equation}") == 1
 
 
+@pytest.mark.tex
 @pytest.mark.usefixtures("tex")
 @pytest.mark.parametrize("name", list(DERIVATIONS))
 def test_tex_accepts_every_derivation(name: str, tmp_path: Path) -> None:
@@ -84,6 +85,7 @@ def test_tex_accepts_every_derivation(name: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+@pytest.mark.tex
 @pytest.mark.usefixtures("tex")
 def test_tex_check_rejects_broken_latex(tmp_path: Path) -> None:
     broken = latex_document_fragment("dCx-db").replace(r"\end{aligned}", "", 1)
