@@ -7,9 +7,7 @@ the throwaway projects are built with exactly the book's configuration
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import textwrap
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,7 +16,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
 
 pytestmark = pytest.mark.book
 
@@ -36,17 +33,6 @@ kernelspec:
 """
 
 
-def make_html(*variables: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run ``make html`` at the root with extra make variables; output is captured."""
-    return subprocess.run(
-        ["make", "--no-print-directory", "-C", str(ROOT), "html", *variables],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-
-
 def executed_pages(output: str) -> set[str]:
     """The pages MyST-NB executed (rather than took from its cache) in a build's output."""
     return {Path(m).stem for m in re.findall(r"^(\S+\.md): Executing notebook", output, re.M)}
@@ -61,31 +47,36 @@ def write_pages(folder: Path, pages: dict[str, str]) -> None:
         (folder / f"{name}.md").write_text(FRONT_MATTER + textwrap.dedent(body))
 
 
-def show(result: subprocess.CompletedProcess) -> str:
-    return f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-
-
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    """The real book, built by ``make html`` (cached pages are not executed again)."""
-    result = make_html()
-    assert result.returncode == 0, show(result)
-    return HTML
-
-
 def test_book_builds(built_book: Path) -> None:
     sources = {p.relative_to(ROOT / "docs").with_suffix("") for p in (ROOT / "docs").rglob("*.md")}
     built = {p.relative_to(built_book).with_suffix("") for p in built_book.rglob("*.html")}
     assert sources <= built
 
 
-def test_rebuild_with_nothing_changed_executes_nothing(built_book: Path) -> None:
-    result = make_html()
-    assert result.returncode == 0, show(result)
-    assert executed_pages(result.stdout + result.stderr) == set()
+def test_rebuild_with_nothing_changed_executes_nothing(book_build, make) -> None:
+    result = make("html", f"BUILDDIR={book_build.folder}")
+    assert result.returncode == 0, result
+    assert executed_pages(result.output) == set()
 
 
-def test_cell_that_raises_fails_the_build(tmp_path: Path) -> None:
+def test_a_clean_build_says_what_it_does_and_warns_of_nothing(book_build) -> None:
+    lines = book_build.output.splitlines()
+    # Each page it executes, and how long that took...
+    notebooks = [p for p in (ROOT / "docs").glob("*.md") if "kernelspec:" in p.read_text()]
+    sources = {p.stem for p in notebooks}
+    assert executed_pages(book_build.output) == sources
+    timed = {
+        Path(m).stem
+        for m in re.findall(
+            r"^(\S+\.md): Executed notebook in [\d.]+ seconds", book_build.output, re.M
+        )
+    }
+    assert timed == sources
+    # ...and no warning: not from Sphinx, not from the kernels that executed the pages.
+    assert [line for line in lines if "WARNING" in line] == []
+
+
+def test_cell_that_raises_fails_the_build(tmp_path: Path, make) -> None:
     write_pages(
         tmp_path / "docs",
         {
@@ -98,15 +89,15 @@ def test_cell_that_raises_fails_the_build(tmp_path: Path) -> None:
             """
         },
     )
-    result = make_html(f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
-    assert result.returncode != 0, show(result)
+    result = make("html", f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
+    assert result.returncode != 0, result
     # The traceback reaches the terminal, not only a report file.
-    output = result.stdout + result.stderr
+    output = result.output
     assert "RuntimeError" in output
     assert "this page is deliberately broken" in output
 
 
-def test_page_with_a_wrong_derivation_step_fails_the_build(tmp_path: Path) -> None:
+def test_page_with_a_wrong_derivation_step_fails_the_build(tmp_path: Path, make) -> None:
     write_pages(
         tmp_path / "docs",
         {
@@ -125,14 +116,14 @@ def test_page_with_a_wrong_derivation_step_fails_the_build(tmp_path: Path) -> No
             """
         },
     )
-    result = make_html(f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
-    assert result.returncode != 0, show(result)
-    output = result.stdout + result.stderr
+    result = make("html", f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
+    assert result.returncode != 0, result
+    output = result.output
     assert "StepError" in output
     assert "derivation 'eq-wrong', step 1 (product rule)" in output
 
 
-def test_parallel_build_with_propositions_and_exercises(tmp_path: Path) -> None:
+def test_parallel_build_with_propositions_and_exercises(tmp_path: Path, make) -> None:
     # Sphinx reads in parallel only when more than five pages are to be read.
     pages = {f"page{number}": f"# Page {number}\n\nText.\n" for number in range(6)}
     pages["page0"] = """
@@ -157,16 +148,16 @@ def test_parallel_build_with_propositions_and_exercises(tmp_path: Path) -> None:
     ```
     """
     write_pages(tmp_path / "docs", pages)
-    result = make_html(
-        f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}", "JOBS=2"
+    result = make(
+        "html", f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}", "JOBS=2"
     )
-    assert result.returncode == 0, show(result)
+    assert result.returncode == 0, result
     html = (tmp_path / "_build" / "html" / "page0.html").read_text(encoding="utf-8")
     assert "prop-sigma-prime" in html
     assert "ex-sigma" in html
 
 
-def test_package_change_executes_importing_pages_again(tmp_path: Path) -> None:
+def test_package_change_executes_importing_pages_again(tmp_path: Path, make) -> None:
     package = tmp_path / "pkg" / "probe_pkg"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text('VALUE = "first value"\n')
@@ -194,15 +185,16 @@ def test_package_change_executes_importing_pages_again(tmp_path: Path) -> None:
     build = tmp_path / "_build"
 
     def build_book() -> tuple[set[str], str]:
-        result = make_html(
+        result = make(
+            "html",
             f"SOURCEDIR={tmp_path / 'docs'}",
             f"BUILDDIR={build}",
             "SPHINXOPTS=-D xentropy_watch_package=probe_pkg",
             env={"PYTHONPATH": str(tmp_path / "pkg")},
         )
-        assert result.returncode == 0, show(result)
+        assert result.returncode == 0, result
         page = (build / "html" / "uses.html").read_text(encoding="utf-8")
-        return executed_pages(result.stdout + result.stderr), page
+        return executed_pages(result.output), page
 
     executed, page = build_book()
     assert executed == {"uses", "plain"}
@@ -333,18 +325,19 @@ print("executed")
 """
 
 
-def test_cite_box_names_page_equation_version_and_build(tmp_path: Path) -> None:
+def test_cite_box_names_page_equation_version_and_build(tmp_path: Path, make) -> None:
     import importlib.metadata
 
     import xentropy
 
     write_pages(tmp_path / "docs", {"cited": CITED_PAGE.replace("EQUATION", "eq-cited")})
-    result = make_html(
+    result = make(
+        "html",
         f"SOURCEDIR={tmp_path / 'docs'}",
         f"BUILDDIR={tmp_path / '_build'}",
         env={"SOURCE_DATE_EPOCH": "1767225600"},  # 2026-01-01
     )
-    assert result.returncode == 0, show(result)
+    assert result.returncode == 0, result
     html = tmp_path / "_build" / "html"
     soup = BeautifulSoup((html / "cited.html").read_text(encoding="utf-8"), "html.parser")
     box = soup.select_one(".cite-this")
@@ -367,11 +360,11 @@ def test_cite_box_names_page_equation_version_and_build(tmp_path: Path) -> None:
     assert "executed" in (html / "_sources" / "cited.ipynb").read_text(encoding="utf-8")
 
 
-def test_cite_box_for_an_unknown_equation_fails_the_build(tmp_path: Path) -> None:
+def test_cite_box_for_an_unknown_equation_fails_the_build(tmp_path: Path, make) -> None:
     write_pages(tmp_path / "docs", {"cited": CITED_PAGE.replace("EQUATION", "eq-missing")})
-    result = make_html(f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
-    assert result.returncode != 0, show(result)
-    assert "eq-missing" in result.stdout + result.stderr
+    result = make("html", f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
+    assert result.returncode != 0, result
+    assert "eq-missing" in result.output
 
 
 def test_every_numbered_equation_offers_its_latex_source(built_book: Path) -> None:

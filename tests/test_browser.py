@@ -1,6 +1,6 @@
 """The built book in a real browser: every page loads cleanly and its math is typeset.
 
-``_build/html`` is served on 127.0.0.1 (a free port) and every page is opened in
+The book built for the tests is served on 127.0.0.1 (a free port) and every page is opened in
 Debian's headless Chromium (``/usr/bin/chromium``), driven by Playwright; never
 a browser that Playwright downloads. A request to any other host is blocked
 and counted as a problem. On each page there must be no console error, no
@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import shutil
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -31,7 +30,6 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -221,25 +219,12 @@ def page_problems(context, url: str, screenshot: Path | None = None) -> list[str
 # --- The book ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def built_book() -> Path:
-    """The book as ``make html`` builds it (cached pages are not executed again)."""
-    result = subprocess.run(
-        ["make", "--no-print-directory", "-C", str(ROOT), "html"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
-    return HTML
-
-
-def book_pages() -> list[str]:
+def book_pages(html: Path) -> list[str]:
     """Every page of the book: the HTML files outside Sphinx's ``_static`` and ``_sources``."""
     return sorted(
-        str(p.relative_to(HTML))
-        for p in HTML.rglob("*.html")
-        if not p.relative_to(HTML).parts[0].startswith("_")
+        str(p.relative_to(html))
+        for p in html.rglob("*.html")
+        if not p.relative_to(html).parts[0].startswith("_")
     )
 
 
@@ -252,7 +237,7 @@ def test_every_page_of_the_book_loads_cleanly_with_its_math_typeset(
         p.relative_to(ROOT / "docs").with_suffix("").as_posix()
         for p in (ROOT / "docs").rglob("*.md")
     }
-    pages = book_pages()
+    pages = book_pages(built_book)
     assert {p.removesuffix(".html") for p in pages} >= sources
     problems = {}
     for page in pages:

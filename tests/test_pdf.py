@@ -15,25 +15,21 @@ import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
-PDF = ROOT / "_build" / "latex" / "xentropy.pdf"
 NEEDED = ("latexmk", "xelatex", "pdftotext")
 
 pytestmark = pytest.mark.book
 
 
 @pytest.fixture(scope="module")
-def pdf_text(require_tools: Callable[..., None]) -> str:
+def pdf_text(require_tools: Callable[..., None], book_build, make) -> str:
     require_tools(*NEEDED, purpose="make pdf")
-    result = subprocess.run(
-        # The HTML too: the equation numbers of the PDF are compared with the HTML's.
-        ["make", "--no-print-directory", "-C", str(ROOT), "html", "pdf"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    # Into the folder of the tests' HTML build, whose executed pages it reuses; the
+    # equation numbers of the PDF are compared with that HTML's.
+    result = make("pdf", f"BUILDDIR={book_build.folder}")
+    assert result.returncode == 0, result
+    pdf = book_build.folder / "latex" / "xentropy.pdf"
     text = subprocess.run(
-        ["pdftotext", "-layout", str(PDF), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     return text
 
@@ -48,10 +44,9 @@ def test_pdf_has_every_chapter(pdf_text: str) -> None:
     assert missing == [], f"chapters missing from the PDF: {missing}"
 
 
-def test_pdf_numbers_the_equations_as_the_html_does(pdf_text: str) -> None:
-    html = ROOT / "_build" / "html"
+def test_pdf_numbers_the_equations_as_the_html_does(pdf_text: str, built_book: Path) -> None:
     numbers = set()
-    for page in html.glob("*.html"):
+    for page in built_book.glob("*.html"):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         numbers |= {span.get_text().strip("#¶ ") for span in soup.select("span.eqno")}
     assert numbers, "the book has no numbered equation"
