@@ -34,7 +34,7 @@ import numpy as np
 from autograd import grad
 
 import xentropy
-from xentropy import numeric
+from xentropy.numeric import neuron
 from xentropy.timing import median_ratios, side_by_side
 
 
@@ -119,15 +119,15 @@ def compare(n: int, k: int, rounds: int, subsample: int) -> list[str]:
 def block_sizes(n: int, k: int, rounds: int) -> list[str]:
     """xentropy.gradient with blocks of 0.5 to 8 MiB, side by side with the read."""
     w, b, X, y = problem(n, k)
-    default = numeric._BLOCK_BYTES
+    default = neuron._BLOCK_BYTES
 
     def with_blocks(size):
         def run():
-            numeric._BLOCK_BYTES = size
+            neuron._BLOCK_BYTES = size
             try:
                 xentropy.gradient(w, b, X, y)
             finally:
-                numeric._BLOCK_BYTES = default
+                neuron._BLOCK_BYTES = default
 
         return run
 
@@ -157,7 +157,7 @@ def main() -> None:
     print("\n".join(compare(args.n, args.k, args.rounds, args.subsample)))
     if args.block_sizes:
         print("\nxentropy.gradient by block size (the default is", end=" ")
-        print(f"{numeric._BLOCK_BYTES / 2**20:g} MiB)")
+        print(f"{neuron._BLOCK_BYTES / 2**20:g} MiB)")
         print("\n".join(block_sizes(args.n, args.k, args.rounds)))
 
 

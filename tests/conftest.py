@@ -14,11 +14,15 @@ Hypothesis's profiles are registered in the conftest.py at the root of the repos
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+import random
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+import textwrap
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,6 +30,11 @@ from types import SimpleNamespace
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
+
+from xentropy.derivation import Derivation
+from xentropy.derivation import StepError
+from xentropy.symbolic import catalog
 
 DIGITS = 60
 EPS = float(np.finfo(np.float64).eps)
@@ -209,6 +218,114 @@ def require_tools() -> Callable[..., None]:
     return require
 
 
+# --- The mistakes every gradient check must catch --------------------------------------
+
+
+@pytest.fixture(scope="session")
+def usual_mistakes() -> Callable[..., dict[str, Callable[..., tuple[np.ndarray, ...]]]]:
+    """``usual_mistakes(right, entry)``: the contract's deliberately wrong gradients, each made
+    from the correct gradient function ``right`` (called with the parameters, then X and the
+    labels; X is the second to last argument, the bias's gradient the last output):
+    ``forgot_the_mean`` (1/n dropped), ``flipped_sign``, ``no_bias_gradient`` (the last
+    output zero) and ``one_entry_one_percent_off`` (output ``entry[0]`` at index ``entry[1]``
+    scaled by 1.01)."""
+
+    def make(right: Callable, entry: tuple[int, tuple[int, ...]]) -> dict[str, Callable]:
+        def forgot_the_mean(*args):
+            n = np.shape(args[-2])[0]
+            return tuple(n * np.asarray(g) for g in right(*args))
+
+        def flipped_sign(*args):
+            return tuple(-np.asarray(g) for g in right(*args))
+
+        def no_bias_gradient(*args):
+            *rest, bias = right(*args)
+            return (*rest, np.zeros_like(bias))
+
+        def one_entry_one_percent_off(*args):
+            gradients = [np.array(g, dtype=np.float64) for g in right(*args)]
+            output, index = entry
+            gradients[output][index] *= 1.01
+            return tuple(gradients)
+
+        made = (forgot_the_mean, flipped_sign, no_bias_gradient, one_entry_one_percent_off)
+        return {f.__name__: f for f in made}
+
+    return make
+
+
+# --- A derived gradient against the cost itself, at 40 digits ---------------------------
+
+
+@pytest.fixture(scope="session")
+def matches_finite_differences() -> Callable[..., None]:
+    """``check(result, where, loss, n, k, seed)``: assert that ``result``, a derived ∂C/∂w_j of
+    the one neuron (with the definitions ``where``), equals for every feature j the central
+    difference of the mean of ``loss(a, y)`` over n seeded examples of k features, all at 40
+    digits: independent of SymPy's differentiation."""
+    from xentropy import notation as N
+    from xentropy.derivation import evaluate
+    from xentropy.derivation import expand_definitions
+
+    def check(result: sp.Basic, where, loss: Callable, n: int, k: int, seed: int) -> None:
+        rng = random.Random(seed)
+        with mpmath.workdps(40):
+            X = [[mpmath.mpf(rng.uniform(-2, 2)) for _ in range(k)] for _ in range(n)]
+            y = [mpmath.mpf(rng.choice([0, 1, 0.3])) for _ in range(n)]
+            w = [mpmath.mpf(rng.uniform(-1, 1)) for _ in range(k)]
+            b = mpmath.mpf(rng.uniform(-1, 1))
+            values = {N.b: b} | {N.y[r + 1]: y[r] for r in range(n)}
+            values |= {N.x[r + 1, c + 1]: X[r][c] for r in range(n) for c in range(k)}
+            values |= {N.w[c + 1]: w[c] for c in range(k)}
+
+            def cost(weights: list) -> mpmath.mpf:
+                total = mpmath.mpf(0)
+                for row, label in zip(X, y, strict=True):
+                    z = mpmath.fsum(p * q for p, q in zip(weights, row, strict=True)) + b
+                    total += loss(1 / (1 + mpmath.exp(-z)), label)
+                return total / n
+
+            h = mpmath.mpf("1e-12")
+            derived = expand_definitions(result, where)
+            for feature in range(1, k + 1):
+                concrete = evaluate(derived.xreplace({N.j: feature, N.n: n, N.k: k}))
+                got = concrete.rewrite(sp.exp).evalf(40, subs=values)
+                up, down = list(w), list(w)
+                up[feature - 1] += h
+                down[feature - 1] -= h
+                expected = (cost(up) - cost(down)) / (2 * h)
+                assert abs(got - sp.Float(expected, 40)) < 1e-20, feature
+
+    return check
+
+
+# --- The book's derivations, each built (and so checked) once per session ---------------
+
+
+@pytest.fixture(scope="session")
+def built() -> Callable[[str], Derivation]:
+    """``built(name)``: the derivation of the book registered as ``name``, built once."""
+    return functools.cache(catalog.build)
+
+
+@pytest.fixture(scope="session")
+def rejects(built: Callable[[str], Derivation]) -> Callable[[str, int, sp.Basic], None]:
+    """``rejects(name, number, wrong)``: assert that the derivation ``name`` with step ``number``
+    replaced by ``wrong`` raises :class:`StepError` naming the derivation, the step and its reason,
+    and showing the wrong line."""
+
+    def check(name: str, number: int, wrong: sp.Basic) -> None:
+        d = built(name)
+        reason = next(s.reason for s in d.steps if s.number == number)
+        with pytest.raises(StepError) as caught:
+            d.with_step(number, wrong)
+        message = str(caught.value)
+        assert message.startswith(f"derivation {name!r}, step {number} ({reason}):")
+        assert sp.sstr(wrong) in message
+
+    return check
+
+
 # --- The book, built once for every test that reads it ---------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -273,3 +390,33 @@ def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
 def built_book(book_build: BookBuild) -> Path:
     """The HTML of the cold build."""
     return book_build.html
+
+
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+@pytest.fixture(scope="session")
+def write_pages() -> Callable[[Path, dict[str, str]], Path]:
+    """``write_pages(folder, pages)``: a throwaway book, ``index.md`` with a toctree of ``pages``
+    (name to MyST body, dedented), each page a notebook; returns ``folder``."""
+
+    def write(folder: Path, pages: dict[str, str]) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        toctree = "\n".join(pages)
+        (folder / "index.md").write_text(f"# Throwaway book\n\n```{{toctree}}\n{toctree}\n```\n")
+        for name, body in pages.items():
+            (folder / f"{name}.md").write_text(FRONT_MATTER + textwrap.dedent(body))
+        return folder
+
+    return write

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sympy as sp
 
-from xentropy.derivation import (
-    CHECKED_NUMERICALLY,
-    POINTS,
-    PROVEN,
-    Derivation,
-    StepError,
-    to_latex,
-)
+from xentropy.derivation import CHECKED_NUMERICALLY
+from xentropy.derivation import POINTS
+from xentropy.derivation import PROVEN
+from xentropy.derivation import Derivation
+from xentropy.derivation import StepError
 
 t = sp.Symbol("t", real=True)
 u = sp.Symbol("u", real=True)
@@ -126,7 +121,8 @@ def test_sample_intervals_are_respected() -> None:
     with pytest.raises(StepError):
         Derivation(claim).step(2 * t, "inside (0, 1)")
     d = Derivation(claim, sample={t: (0, 1)}).step(2 * t, "inside (0, 1)")
-    assert d.steps[-1].verified in {PROVEN, CHECKED_NUMERICALLY}
+    # Max and Min do not simplify without t's range, which only the sample states.
+    assert d.steps[-1].verified == CHECKED_NUMERICALLY
 
 
 # -- definitions (where) --------------------------------------------------------------------------
@@ -231,19 +227,6 @@ def test_reasons_are_escaped_outside_math() -> None:
     assert r"\text{50\% \& \#1 of $a_j$}" in d.latex()
 
 
-def test_indices_print_as_their_names_and_can_be_left_out() -> None:
-    expr = sp.Sum(X[i, j] * W[j], (i, 1, n)) / n
-    assert to_latex(expr) == r"\frac{1}{n} \sum_{i=1}^{n} w_{j} x_{ij}"
-    assert to_latex(expr, implicit_index=(i, "x")) == r"\frac{1}{n} \sum_{x} w_{j} x_{j}"
-
-
-def test_derivatives_print_with_partial() -> None:
-    assert to_latex(sp.Derivative(C, W[j])) == r"\frac{\partial C}{\partial w_{j}}"
-    assert re.fullmatch(
-        r"\\frac\{\\partial\}\{\\partial t\}\\left\(.*\\right\)", to_latex(sp.Derivative(t**3, t))
-    )
-
-
 def test_repr_lists_every_line_with_its_reason_and_verdict() -> None:
     d = Derivation(2 * t, lhs=sp.Derivative(t**2, t), label="power", reason="power rule")
     d.step(t + t, "doubling")
@@ -259,13 +242,15 @@ def test_derivative_by_an_entry_sees_the_same_entry_inside_a_sum() -> None:
     # ∂/∂z[i, c] of a cost holding z[i, l] in a sum over l: the term l = c depends on z[i, c].
     # Replacing only the literal z[i, c] by a variable once made this derivative 0, so the
     # false step below was "proven".
-    from xentropy import multiclass as mc
+    from xentropy.notation import C_x
+    from xentropy.notation import i
+    from xentropy.symbolic import softmax as mc
 
     where = mc.definitions()[1:]
-    start = sp.Derivative(mc.C_x[mc.i], mc.z[mc.i, mc.c])
+    start = sp.Derivative(C_x[i], mc.z[i, mc.c])
     with pytest.raises(StepError, match=r"step 1 \(zero\)"):
         Derivation(start, where=where, label="entry-in-sum").step(0, "zero")
-    labels = sp.Sum(mc.y[mc.i, mc.l], (mc.l, 1, mc.K))
-    right = mc.a[mc.i, mc.c] * labels - mc.y[mc.i, mc.c]
+    labels = sp.Sum(mc.y[i, mc.l], (mc.l, 1, mc.K))
+    right = mc.a[i, mc.c] * labels - mc.y[i, mc.c]
     d = Derivation(start, where=where, label="entry-in-sum").step(right, "softmax derivative")
-    assert d.steps[-1].verified in (PROVEN, CHECKED_NUMERICALLY)
+    assert d.steps[-1].verified == PROVEN

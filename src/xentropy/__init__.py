@@ -1,10 +1,9 @@
 """The gradient of the cross-entropy cost, derived with SymPy and confirmed with NumPy.
 
-``xentropy`` is the package under the book: ``xentropy.derivation`` holds the
-checked-derivation engine, ``xentropy.models`` the SymPy definitions the book
-derives from, ``xentropy.gradcheck`` the gradient checks, and the NumPy core
-(``xentropy.numeric``, re-exported here) computes the cost and its gradient for
-real data. Importing ``xentropy`` does not import SymPy.
+``xentropy`` is the package under the book. Each topic has two halves: the SymPy definitions and
+checked derivations in :mod:`xentropy.symbolic`, and the NumPy cost and gradient in
+:mod:`xentropy.numeric`. The one neuron's numeric half is re-exported here; importing
+``xentropy`` does not import SymPy.
 
 Examples
 --------
@@ -17,9 +16,9 @@ Examples
 (array([ 0.1666..., -0.5 ...]), -0.1666...)
 """
 
-from .gradcheck import check_gradient
-from .numeric import cost, gradient, sigmoid
+from xentropy.numeric.binary import sigmoid
+from xentropy.numeric.neuron import check_gradient, cost, grade, gradient
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "check_gradient", "cost", "gradient", "sigmoid"]
+__all__ = ["__version__", "check_gradient", "cost", "grade", "gradient", "sigmoid"]

@@ -9,25 +9,11 @@ block the book displays, ready to paste into a LaTeX report.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
 import xentropy
-
-#: The modules whose ``DERIVATIONS`` the command line offers, in the book's order.
-MODULES = ("xentropy.models", "xentropy.costs", "xentropy.multiclass", "xentropy.layers")
-
-
-def _derivations() -> dict:
-    """Every derivation of the book, by name; SymPy is imported only when this is called."""
-    derivations: dict = {}
-    for module in MODULES:
-        for name, entry in importlib.import_module(module).DERIVATIONS.items():
-            if name in derivations:
-                raise RuntimeError(f"derivation {name!r} is defined twice (again in {module})")
-            derivations[name] = entry
-    return derivations
+from xentropy.symbolic import catalog
 
 
 def latex_document_fragment(name: str) -> str:
@@ -52,12 +38,8 @@ def latex_document_fragment(name: str) -> str:
     """
     import sympy
 
-    derivations = _derivations()
-    if name not in derivations:
-        known = ", ".join(derivations)
-        raise KeyError(f"no derivation named {name!r}; the book's derivations are: {known}")
-    description, factory = derivations[name]
-    derivation = factory()
+    derivation = catalog.build(name)
+    description = catalog.derivations()[name].description
     return "\n".join(
         [
             f"% {name}: {description}",
@@ -85,10 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
 
     if arguments.command == "list":
-        derivations = _derivations()
+        derivations = catalog.derivations()
         width = max(map(len, derivations))
-        for name, (description, _) in derivations.items():
-            print(f"{name:<{width}}  {description}")
+        for name, entry in derivations.items():
+            print(f"{name:<{width}}  {entry.description}")
         return 0
     try:
         print(latex_document_fragment(arguments.name))

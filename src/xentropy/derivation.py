@@ -16,26 +16,29 @@ the chain rule's ``∂C/∂a``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import mpmath
 import sympy as sp
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
-from sympy.printing.latex import LatexPrinter
-from sympy.printing.precedence import PRECEDENCE
+
+from xentropy.latex import Definitions, printer, reason_tex
 
 __all__ = [
+    "CHECKED_NUMERICALLY",
+    "PROVEN",
     "Derivation",
     "Step",
     "StepError",
-    "definitions_latex",
+    "default_label",
     "evaluate",
     "expand_definitions",
-    "to_latex",
 ]
 
 PROVEN = "proven"
@@ -44,6 +47,35 @@ CHECKED_NUMERICALLY = "checked numerically"
 DIGITS = 50
 POINTS = 200
 TOLERANCE = sp.Float("1e-30", DIGITS)
+
+
+_DEFAULT_LABEL: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "default_label", default=None
+)
+
+
+@contextlib.contextmanager
+def default_label(label: str) -> Iterator[None]:
+    """Within the block, a :class:`Derivation` built without a label takes ``label``.
+
+    The outermost block wins: a derivation registered twice, under its own name and under
+    another with fixed arguments, is labelled by the name it was built for.
+
+    Examples
+    --------
+    >>> t = sp.Symbol("t", real=True)
+    >>> with default_label("demo"):
+    ...     Derivation(t + t).label
+    'demo'
+    """
+    if _DEFAULT_LABEL.get() is not None:
+        yield
+        return
+    token = _DEFAULT_LABEL.set(label)
+    try:
+        yield
+    finally:
+        _DEFAULT_LABEL.reset(token)
 
 
 class StepError(ValueError):
@@ -72,9 +104,6 @@ class Step:
     verified: str
 
 
-Definitions = Sequence[tuple[sp.Basic, sp.Basic]]
-
-
 class Derivation:
     r"""A chain of equal expressions, each step checked when it is added.
 
@@ -86,7 +115,8 @@ class Derivation:
         What the chain computes, shown as ``lhs = start`` on the first line; ``lhs = start`` is
         itself checked, with ``reason``.
     label : str, optional
-        A name used in error messages (for example the equation label of the page).
+        A name used in error messages; by default the one :func:`default_label` gives, which
+        for a derivation of the book is its registered name.
     reason : str
         Why ``lhs`` equals ``start``; used only when ``lhs`` is given.
     where : sequence of (symbol, definition) pairs
@@ -134,7 +164,7 @@ class Derivation:
         sample: Mapping[sp.Basic, tuple[float, float]] | None = None,
         implicit_index: tuple[sp.Idx, str] | None = None,
     ) -> None:
-        self.label = label
+        self.label = label if label is not None else _DEFAULT_LABEL.get()
         self.implicit_index = implicit_index
         self.where = _checked_definitions(where)
         self.sample = dict(sample or {})
@@ -233,18 +263,20 @@ class Derivation:
 
         Printed in the derivation's own notation (``implicit_index``); see :func:`to_latex`.
         """
-        tex = _latex_printer(self.implicit_index)
+        tex = printer(self.implicit_index)
         rows = []
         steps = [s for s in self._steps if s.number]
         if self.lhs is not None:
             opening = self._steps[0]
-            rows.append(f"{tex(self.lhs)} &= {tex(self.start)} && {_reason_tex(opening)}")
+            reason = reason_tex(opening.reason, opening.verified)
+            rows.append(f"{tex(self.lhs)} &= {tex(self.start)} && {reason}")
         elif steps:
             first, steps = steps[0], steps[1:]
-            rows.append(f"{tex(self.start)} &= {tex(first.expr)} && {_reason_tex(first)}")
+            reason = reason_tex(first.reason, first.verified)
+            rows.append(f"{tex(self.start)} &= {tex(first.expr)} && {reason}")
         else:
             rows.append(tex(self.start))
-        rows += [f"&= {tex(s.expr)} && {_reason_tex(s)}" for s in steps]
+        rows += [f"&= {tex(s.expr)} && {reason_tex(s.reason, s.verified)}" for s in steps]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
@@ -274,13 +306,14 @@ def _verify_equal(
     seed: str = "",
 ) -> str:
     """Return ``"proven"`` or ``"checked numerically"`` if ``a == b``; else raise ``_Mismatch``."""
+    where = tuple(where)
     a_full, b_full = expand_definitions(a, where), expand_definitions(b, where)
-    shape_a, left = _entries(evaluate(a_full), "previous")
-    shape_b, right = _entries(evaluate(b_full), "new")
+    shape_a, left = _evaluated_entries(a_full, "previous")
+    shape_b, right = _evaluated_entries(b_full, "new")
     if shape_a != shape_b:
         raise _Mismatch(f"the two sides have different shapes, {shape_a} and {shape_b}")
     differences = [p - q for p, q in zip(left, right, strict=True)]
-    if all(d == 0 for d in differences):
+    if all(d == 0 or _is_zero_by_algebra(d) for d in differences):
         return PROVEN
     # A few points first: a wrong step is usually caught here in a fraction of a second, before
     # simplify spends seconds failing to prove it. A difference found at any point is final.
@@ -390,6 +423,19 @@ def _doit(expr: sp.Basic) -> sp.Basic:
             return node.doit(deep=False)
         return node
     return node.doit(deep=False) if hasattr(node, "doit") else node
+
+
+@functools.lru_cache(maxsize=256)
+def _evaluated_entries(expr: sp.Basic, side: str) -> tuple[tuple[int, ...], list[sp.Basic]]:
+    # A chain checks each line twice, as the new side of one step and the previous side of the
+    # next: evaluated once.
+    return _entries(evaluate(expr), side)
+
+
+def _is_zero_by_algebra(d: sp.Basic) -> bool:
+    """Zero by expanding, or by putting over one denominator: exact, and far cheaper than
+    ``simplify``, which most steps of the book do not need."""
+    return bool(sp.expand(d) == 0 or sp.cancel(d) == 0)
 
 
 def _is_zero_exactly(d: sp.Basic) -> bool:
@@ -509,7 +555,7 @@ def _draw_integer(s: sp.Symbol, rng: random.Random) -> int:
     return rng.randint(low, 5)
 
 
-def _draw_value(s: sp.Basic, sample: Mapping, rng: random.Random) -> Any:
+def _draw_value(s: sp.Basic, sample: Mapping[Any, tuple[float, float]], rng: random.Random) -> Any:
     key = s.base if isinstance(s, sp.Indexed) and s not in sample else s
     if key in sample:
         low, high = sample[key]
@@ -588,146 +634,3 @@ def _sympify(expr: Any, name: str) -> sp.Basic:
         return sp.sympify(expr, strict=True)
     except sp.SympifyError:
         raise TypeError(f"{name} must be a SymPy expression, got {type(expr).__name__}") from None
-
-
-# -- rendering -----------------------------------------------------------------------------------
-
-
-def definitions_latex(
-    where: Definitions, *, implicit_index: tuple[sp.Idx, str] | None = None
-) -> str:
-    r"""Definitions as an aligned LaTeX block, one ``symbol = value`` a line.
-
-    Examples
-    --------
-    >>> import sympy as sp
-    >>> a, z = sp.symbols("a z", real=True)
-    >>> print(definitions_latex([(a, sp.exp(z))]))
-    \begin{aligned}
-    a &= e^{z}
-    \end{aligned}
-    """
-    tex = _latex_printer(implicit_index)
-    rows = [f"{tex(key)} &= {tex(value)}" for key, value in where]
-    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
-
-
-def to_latex(expr: sp.Basic, *, implicit_index: tuple[sp.Idx, str] | None = None) -> str:
-    r"""LaTeX for one expression, printed as the book writes it.
-
-    Indices print as their names, derivatives with :math:`\partial`, logarithms as :math:`\ln`.
-    With ``implicit_index=(i, "x")`` the index i is left out, as Nielsen writes: ``x[i, j]``
-    prints as :math:`x_j` and a sum over i as :math:`\sum_x`.
-
-    Examples
-    --------
-    >>> import sympy as sp
-    >>> k = sp.Symbol("k", integer=True, positive=True)
-    >>> j = sp.Idx("j", (1, k))
-    >>> to_latex(sp.Derivative(sp.Symbol("C"), sp.IndexedBase("w")[j]))
-    '\\frac{\\partial C}{\\partial w_{j}}'
-    """
-    return _latex_printer(implicit_index)(expr)
-
-
-def _latex_printer(implicit_index: tuple[sp.Idx, str] | None) -> Callable[[sp.Basic], str]:
-    printer = _BookLatexPrinter(implicit_index)
-    return printer.doprint
-
-
-class _BookLatexPrinter(LatexPrinter):
-    """SymPy's LaTeX printer with the book's conventions."""
-
-    def __init__(self, implicit_index: tuple[sp.Idx, str] | None) -> None:
-        # order="none": terms and factors print in the order they are stored, so an expression
-        # built unevaluated (sp.Add(s, -y, evaluate=False)) prints as written: σ(z) − y.
-        super().__init__({"ln_notation": True, "order": "none"})
-        self._implicit = implicit_index
-
-    def _print_Mul(self, expr: sp.Mul) -> str:
-        factors = expr.args
-        if len(factors) == 2 and factors[0] == -1 and factors[1].is_Add:
-            return rf"- \left({self._print(factors[1])}\right)"
-        sums = [f for f in factors if isinstance(f, sp.Sum)]
-        if sums and len(sums) < len(factors):
-            # (1/n) Σ ..., not one fraction over the whole sum
-            rest = sp.Mul(*[f for f in factors if not isinstance(f, sp.Sum)])
-            return " ".join([self.parenthesize(rest, PRECEDENCE["Mul"]), *map(self._print, sums)])
-        return super()._print_Mul(expr)
-
-    def _print_Idx(self, expr: sp.Idx) -> str:
-        return self._print(expr.label)
-
-    def _print_Indexed(self, expr: sp.Indexed) -> str:
-        indices = list(expr.indices)
-        if self._implicit is not None:
-            indices = [i for i in indices if i != self._implicit[0]]
-        base = self._print(expr.base.label)
-        if not indices:
-            return base
-        printed = [self._print(i) for i in indices]
-        subscript = ("" if all(len(p) == 1 for p in printed) else ",").join(printed)
-        head, _, tail = expr.base.label.name.partition("_")
-        if tail:  # C_x indexed by i is C_{x_i}, the cost of the input x_i
-            return f"{self._print(sp.Symbol(head))}_{{{tail}_{{{subscript}}}}}"
-        return f"{base}_{{{subscript}}}"
-
-    def _print_Sum(self, expr: sp.Sum) -> str:
-        if self._implicit is not None and len(expr.limits) == 1:
-            index, label = self._implicit
-            if expr.limits[0][0] == index:
-                summand = self.parenthesize(expr.function, PRECEDENCE["Mul"], strict=True)
-                return rf"\sum_{{{label}}} {summand}"
-        return super()._print_Sum(expr)
-
-    def _print_Derivative(self, expr: sp.Derivative) -> str:
-        order = sum(count for _, count in expr.variable_count)
-        top = r"\partial" if order == 1 else rf"\partial^{{{order}}}"
-        bottom = " ".join(
-            rf"\partial {self._print(v)}" + (f"^{{{c}}}" if c > 1 else "")
-            for v, c in expr.variable_count
-        )
-        f = expr.expr
-        if isinstance(f, (sp.Symbol, sp.Indexed, sp.MatrixSymbol)):
-            return rf"\frac{{{top} {self._print(f)}}}{{{bottom}}}"
-        return rf"\frac{{{top}}}{{{bottom}}}\left({self._print(f)}\right)"
-
-    def _print_Subs(self, expr: sp.Subs) -> str:
-        inner = expr.expr
-        if (
-            isinstance(inner, sp.Derivative)
-            and len(expr.variables) == 1
-            and inner.variable_count == ((expr.variables[0], 1),)
-            and isinstance(inner.expr, sp.Function)
-            and inner.expr.args == expr.variables
-        ):
-            # d/dt f(t) at t = p is f'(p)
-            name = self._print(sp.Symbol(inner.expr.func.__name__))
-            return f"{name}'{self._call(expr.point[0])}"
-        return super()._print_Subs(expr)
-
-    def _print_ElementwiseApplyFunction(self, expr: ElementwiseApplyFunction) -> str:
-        f = expr.function
-        applied = f.expr if isinstance(f, sp.Lambda) else f(sp.Dummy())
-        name = self._print(sp.Symbol(applied.func.__name__))
-        return f"{name}{self._call(expr.expr)}"
-
-    def _call(self, argument: sp.Basic) -> str:
-        """The bracketed argument of a function: (z) for a name, \\left( \\right) around more."""
-        tex = self._print(argument)
-        simple = isinstance(argument, (sp.Symbol, sp.Indexed, sp.MatrixSymbol, sp.Number))
-        return f"({tex})" if simple else rf"\left({tex}\right)"
-
-    def _print_OneMatrix(self, expr: sp.Basic) -> str:
-        rows, columns = expr.shape
-        return r"\mathbf{1}^{T}" if rows == 1 and columns != 1 else r"\mathbf{1}"
-
-
-def _reason_tex(step: Step) -> str:
-    words = step.reason if step.verified == PROVEN else f"{step.reason} (checked numerically)"
-    # Text outside $...$ is LaTeX text mode: escape the characters that mean something there.
-    parts = words.split("$")
-    for n in range(0, len(parts), 2):
-        for char in "&%#_":
-            parts[n] = parts[n].replace(char, "\\" + char)
-    return rf"\text{{{'$'.join(parts)}}}"

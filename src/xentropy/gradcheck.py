@@ -4,48 +4,66 @@ Two numerical derivatives serve as the referee. Central differences need
 nothing but the cost and agree with the truth to about 1e-10 at the best step;
 the complex step evaluates the cost once at a complex parameter,
 ``Im C(θ + ih) / h``, subtracts nothing, and agrees to the last bits. For that
-it needs the cost written with analytic operations only (:func:`complex_cost`).
-:func:`check_gradient` compares a gradient, ours or a reader's, with either
-referee parameter by parameter, b included, and grades each relative error
-against the thresholds of shared/NUMERICS.md, section 5; :func:`grade` runs it on
-several seeded problems, so that a mistake one point hides shows on another.
+it needs the cost written with analytic operations only. :func:`check_parameters`
+compares a gradient with either referee parameter by parameter and grades each
+relative error against the thresholds of the numeric contract (appendix "What
+the numbers promise"); each model's own check (:func:`xentropy.check_gradient`
+for the neuron, and those of the softmax layer and the network) calls it.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .numeric import _logits, _mean, cost, gradient, validate_inputs
-
 __all__ = [
     "GOOD",
+    "METHODS",
     "WRONG",
-    "Grade",
+    "CheckOptions",
     "GradientCheck",
     "central_difference",
-    "check_gradient",
-    "complex_cost",
+    "check_parameters",
     "complex_step",
-    "grade",
     "relative_error",
+    "require_method",
 ]
 
 FloatArray = NDArray[np.float64]
-GradientFunction = Callable[..., tuple[ArrayLike, float]]
 
 #: A relative error at or below this is what a correct gradient of a smooth cost shows in float64.
 GOOD = 1e-7
 #: A relative error above this means the gradient is wrong, whatever the cost.
 WRONG = 1e-2
 
+#: The referees a check can use, by the name its ``method`` argument takes.
+METHODS = {"complex": "complex step", "central": "central differences"}
+
+
+class CheckOptions(TypedDict, total=False):
+    """How a model's gradient check judges: ``check_gradient(..., method="central")``.
+
+    Attributes
+    ----------
+    method : {'complex', 'central'}
+        The referee: the complex step (the default; accurate to the last bits) or central
+        differences (about 1e-10 on a well-scaled problem).
+    tolerance : float
+        The largest relative error that passes; by default :data:`GOOD`, the threshold for a
+        smooth cost in float64.
+    """
+
+    method: str
+    tolerance: float
+
+
 _EPS = np.finfo(np.float64).eps
 _CUBE_ROOT_EPS = float(np.cbrt(_EPS))
-_METHODS = {"complex": "complex step", "central": "central differences"}
 
 
 def relative_error(a: ArrayLike, b: ArrayLike) -> np.float64 | FloatArray:
@@ -178,43 +196,6 @@ def complex_step(
     return grad
 
 
-def complex_cost(w: ArrayLike, b: complex, X: ArrayLike, y: ArrayLike) -> complex:
-    """The cost of :func:`xentropy.cost`, extended to complex weights and bias.
-
-    Equal to :func:`xentropy.cost` for real arguments and complex-analytic in
-    w and b, as the complex step needs: ℓ = log(1 + exp(-z)) + (1 - y) z where
-    Re z >= 0 and log(1 + exp(z)) - y z where Re z < 0, so only exp and log of
-    complex values appear and the exponential never overflows.
-
-    Parameters
-    ----------
-    w : array_like, shape (k,), real or complex
-    b : complex
-    X : array_like, shape (n, k), real
-    y : array_like, shape (n,), in [0, 1]
-
-    Returns
-    -------
-    complex
-
-    Examples
-    --------
-    >>> from xentropy.gradcheck import complex_cost
-    >>> c = complex_cost([2.0 + 1e-20j], 0.0, [[1.0], [-1.0]], [1, 0])
-    >>> print(f"{c.real:.12f} {c.imag / 1e-20:.12f}")  # the cost, and its derivative in w
-    0.126928011043 -0.119202922022
-    """
-    w = np.asarray(w)
-    w_real, b_real, X, y = validate_inputs(np.real(w), np.real(b), X, y)
-    _logits(w_real, b_real, X)  # raises if the real logits overflow
-    z = X @ (w_real + 1j * np.imag(w)) + (b_real + 1j * float(np.imag(b)))
-    right = z.real >= 0
-    s = np.where(right, z, -z)
-    terms = np.log(1.0 + np.exp(-s)) + np.where(right, (1.0 - y) * z, -y * z)
-    # The real parts can be near the largest float; the imaginary parts are tiny.
-    return complex(_mean(terms.real), float(np.sum(terms.imag)) / X.shape[0])
-
-
 @dataclass(frozen=True)
 class GradientCheck:
     """The outcome of :func:`check_gradient`: one row per parameter.
@@ -327,210 +308,91 @@ class GradientCheck:
         )
 
 
-def check_gradient(
-    w: ArrayLike,
-    b: float,
-    X: ArrayLike,
-    y: ArrayLike,
-    gradient_fn: GradientFunction = gradient,
-    *,
-    method: str = "complex",
-    tolerance: float = GOOD,
+def require_method(method: str) -> None:
+    """Refuse a referee that is not one of :data:`METHODS`; checked before anything else.
+
+    Examples
+    --------
+    >>> require_method("forward")
+    Traceback (most recent call last):
+        ...
+    ValueError: method must be 'complex' or 'central', got 'forward'
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be 'complex' or 'central', got {method!r}")
+
+
+def check_parameters(
+    parameters: Mapping[str, Any],
+    data: Sequence[FloatArray],
+    gradient_fn: Callable[..., Sequence[ArrayLike]],
+    cost: Callable[..., float],
+    complex_cost: Callable[..., complex],
+    wrong_shapes: Callable[[list[tuple[int, ...]]], str],
+    **options: Unpack[CheckOptions],
 ) -> GradientCheck:
-    """Check a gradient of the cost against a numerical derivative, parameter by parameter.
+    """Check a gradient function against a numerical derivative of the cost, entry by entry.
+
+    Each model's own check validates its inputs first and then hands them here: the gradient
+    function is called on copies (it cannot disturb the check by changing its arguments), its
+    shapes are compared with the parameters', and every entry is compared with the referee.
 
     Parameters
     ----------
-    w, b, X, y
-        The point and the data, as for :func:`xentropy.cost`.
-    gradient_fn : callable, optional
-        ``gradient_fn(w, b, X, y) -> (grad_w, grad_b)``, the gradient under
-        test; by default :func:`xentropy.gradient`. It is given copies, so it
-        cannot disturb the check by changing its arguments.
-    method : {'complex', 'central'}, optional
-        The referee: the complex step (default; accurate to the last bits) or
-        central differences (about 1e-10 on a well-scaled problem).
-    tolerance : float, optional
-        The largest relative error that passes; by default :data:`GOOD`
-        (1e-7), the threshold for a smooth cost in float64.
+    parameters : mapping of str to array or float
+        The point, by name, in the order the functions take them.
+    data : sequence of arrays
+        What the functions take after the parameters (X, y).
+    gradient_fn, cost, complex_cost : callable
+        Each called as ``f(*parameters, *data)``: the gradient under test (one array per
+        parameter), the real cost, and the cost extended analytically to complex parameters.
+    wrong_shapes : callable
+        Given the shapes the gradient function returned, the message of the ``ValueError``.
+    **options
+        ``method`` and ``tolerance`` (:class:`CheckOptions`).
 
     Returns
     -------
     GradientCheck
-        Each parameter's gradient, reference, relative error and verdict.
-
-    Raises
-    ------
-    ValueError
-        If the inputs are invalid (as for :func:`xentropy.cost`), ``method`` is
-        unknown, or ``gradient_fn`` returns the wrong shapes.
-
-    Examples
-    --------
-    >>> from xentropy.gradcheck import check_gradient
-    >>> X, y = [[0.5, -1.0], [2.0, 0.25], [-1.5, 1.0]], [1, 0, 1]
-    >>> report = check_gradient([0.3, -0.2], 0.1, X, y)
-    >>> report.passed, report.parameters
-    (True, ('w[0]', 'w[1]', 'b'))
-
-    A gradient that forgot the 1/n fails for every parameter:
-
-    >>> from xentropy.numeric import gradient
-    >>> def forgot_mean(w, b, X, y):
-    ...     grad_w, grad_b = gradient(w, b, X, y)
-    ...     return 3 * grad_w, 3 * grad_b
-    >>> check_gradient([0.3, -0.2], 0.1, X, y, forgot_mean).verdicts
-    ('wrong', 'wrong', 'wrong')
-    """
-    if method not in _METHODS:
-        raise ValueError(f"method must be 'complex' or 'central', got {method!r}")
-    w, b, X, y = validate_inputs(w, b, X, y)
-    k = w.shape[0]
-    theta = np.append(w, b)
-
-    grad_w, grad_b = gradient_fn(w.copy(), b, X.copy(), y.copy())
-    grad_w, grad_b = np.asarray(grad_w, dtype=np.float64), np.asarray(grad_b, dtype=np.float64)
-    if grad_w.shape != (k,):
-        raise ValueError(
-            f"the gradient function returned grad_w of shape {grad_w.shape}; "
-            f"expected ({k},), one entry per weight"
-        )
-    if grad_b.ndim != 0:
-        raise ValueError(
-            f"the gradient function returned grad_b of shape {grad_b.shape}; expected a scalar"
-        )
-    analytic = np.append(grad_w, grad_b)
-
-    if method == "complex":
-        reference = complex_step(lambda t: complex_cost(t[:k], t[k], X, y), theta)
-    else:
-        reference = central_difference(lambda t: cost(t[:k], t[k], X, y), theta)
-    names = (*(f"w[{j}]" for j in range(k)), "b")
-    return GradientCheck(
-        names, analytic, reference, relative_error(analytic, reference), _METHODS[method], tolerance
-    )
-
-
-@dataclass(frozen=True)
-class Grade:
-    """The outcome of :func:`grade`: one :class:`GradientCheck` for each problem it was tried on.
-
-    Attributes
-    ----------
-    checks : dict of str to GradientCheck
-        The check on each problem, by a name that says what is special about it.
-
-    Examples
-    --------
-    >>> from xentropy.gradcheck import grade
-    >>> result = grade()  # the package's own gradient
-    >>> result.passed, result.failed
-    (True, {})
-    """
-
-    checks: dict[str, GradientCheck]
-
-    @property
-    def passed(self) -> bool:
-        """Whether every parameter passed on every problem."""
-        return all(check.passed for check in self.checks.values())
-
-    @property
-    def failed(self) -> dict[str, tuple[str, ...]]:
-        """The parameters that failed, by problem; only the problems with a failure."""
-        return {name: check.failed for name, check in self.checks.items() if check.failed}
-
-    @property
-    def verdict(self) -> str:
-        """One sentence: correct, or which parameters failed on how many problems."""
-        if self.passed:
-            return "correct: every parameter agrees with the reference on every problem"
-        failed = {p for parameters in self.failed.values() for p in parameters}
-        weights = sorted((p for p in failed if p != "b"), key=lambda p: int(p[2:-1]))
-        named = ", ".join([*weights, *(["b"] if "b" in failed else [])])
-        return f"wrong on {len(self.failed)} of {len(self.checks)} problems, for {named}"
-
-    def __str__(self) -> str:
-        width = max(len(name) for name in self.checks)
-        lines = [f"{'problem'.ljust(width)}  worst error  failed"]
-        for name, check in self.checks.items():
-            failed = ", ".join(check.failed) or "none"
-            lines.append(f"{name.ljust(width)}  {check.worst:11.1e}  {failed}")
-        return "\n".join([*lines, self.verdict])
-
-    __repr__ = __str__
-
-
-def _grading_problems() -> dict[str, tuple[FloatArray, float, FloatArray, FloatArray]]:
-    """Seeded problems with moderate logits, each a different way for a gradient to go wrong."""
-    rng = np.random.default_rng(20240)
-
-    def problem(n: int, k: int, labels: str = "0 or 1") -> tuple:
-        X = rng.normal(size=(n, k))
-        w, b = rng.normal(size=k) / np.sqrt(k), float(rng.normal(scale=0.5))
-        y = {
-            "0 or 1": (rng.random(n) < 0.5).astype(float),
-            "all 0": np.zeros(n),
-            "all 1": np.ones(n),
-            "soft": rng.random(n),
-        }[labels]
-        return w, b, X, y
-
-    return {
-        "8 examples, 3 features": problem(8, 3),
-        "1 example, 2 features": problem(1, 2),
-        "5 examples, 1 feature": problem(5, 1),
-        "3 examples, 3 features": problem(3, 3),
-        "all labels 0": problem(6, 2, "all 0"),
-        "all labels 1": problem(6, 2, "all 1"),
-        "soft labels": problem(6, 4, "soft"),
-    }
-
-
-def grade(
-    gradient_fn: GradientFunction = gradient, *, method: str = "complex", tolerance: float = GOOD
-) -> Grade:
-    """Grade a gradient function on several seeded problems, parameter by parameter.
-
-    One point can hide a mistake: a gradient that forgot the 1/n is right when n = 1, and one
-    that uses X where Xᵀ belongs is right when X is symmetric. :func:`grade` runs
-    :func:`check_gradient` on problems chosen so that each such mistake shows on some of them:
-    several sizes (one example, one feature, a square X), labels all 0, all 1 and soft. The
-    logits are moderate, so a correct formula computed the textbook way passes too.
-
-    Parameters
-    ----------
-    gradient_fn : callable, optional
-        ``gradient_fn(w, b, X, y) -> (grad_w, grad_b)``; by default :func:`xentropy.gradient`.
-    method, tolerance
-        As for :func:`check_gradient`.
-
-    Returns
-    -------
-    Grade
-        The check on each problem, and a one-sentence verdict.
-
-    Raises
-    ------
-    ValueError
-        As :func:`check_gradient`, for instance if ``gradient_fn`` returns the wrong shapes.
+        One row per entry, named ``w[0]``, ``W[1,2]``, or ``b`` for a scalar.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from xentropy.gradcheck import grade
-    >>> def summed_not_averaged(w, b, X, y):
-    ...     r = 1 / (1 + np.exp(-(X @ w + b))) - y
-    ...     return X.T @ r, np.sum(r)
-    >>> print(grade(summed_not_averaged).verdict)
-    wrong on 6 of 7 problems, for w[0], w[1], w[2], w[3], b
+    >>> point = {"u": np.array([1.0, 2.0]), "v": 3.0}
+    >>> f = lambda u, v: float(np.sum(u**2) + v**2)
+    >>> g = lambda u, v: np.sum(u**2) + v**2  # analytic: the same for complex u and v
+    >>> check = check_parameters(point, [], lambda u, v: (2 * u, 2 * v), f, g, str)
+    >>> check.parameters, check.passed
+    (('u[0]', 'u[1]', 'v'), True)
     """
-    return Grade(
-        {
-            name: check_gradient(w, b, X, y, gradient_fn, method=method, tolerance=tolerance)
-            for name, (w, b, X, y) in _grading_problems().items()
-        }
+    method = options.get("method", "complex")
+    tolerance = options.get("tolerance", GOOD)
+    require_method(method)
+    copies = [p.copy() if isinstance(p, np.ndarray) else p for p in parameters.values()]
+    returned = gradient_fn(*copies, *(d.copy() for d in data))
+    gradient = [np.asarray(g, dtype=np.float64) for g in returned]
+    arrays = [np.asarray(p, dtype=np.float64) for p in parameters.values()]
+    if [g.shape for g in gradient] != [p.shape for p in arrays]:
+        raise ValueError(wrong_shapes([g.shape for g in gradient]))
+    splits = np.cumsum([p.size for p in arrays])[:-1]
+
+    def unpack(theta: NDArray[Any]) -> list[NDArray[Any]]:
+        return [t.reshape(p.shape) for t, p in zip(np.split(theta, splits), arrays, strict=True)]
+
+    theta = np.concatenate([p.ravel() for p in arrays])
+    analytic = np.concatenate([g.ravel() for g in gradient])
+    if method == "complex":
+        reference = complex_step(lambda t: complex_cost(*unpack(t), *data), theta)
+    else:
+        reference = central_difference(lambda t: cost(*unpack(t), *data), theta)
+    names = tuple(
+        f"{name}[{','.join(map(str, index))}]" if p.ndim else name
+        for name, p in zip(parameters, arrays, strict=True)
+        for index in np.ndindex(p.shape)
     )
+    errors = np.asarray(relative_error(analytic, reference))
+    return GradientCheck(names, analytic, reference, errors, METHODS[method], tolerance)
 
 
 def _verdict(error: float) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def _merge_nothing(self: Any, docnames: Any, otherdata: dict) -> None:
+def _merge_nothing(self: Any, docnames: Any, otherdata: dict[str, Any]) -> None:
     """The prf domain's own data is empty; sphinx-proof merges its proofs elsewhere."""
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 
 def _offer_notebook(
-    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     if doctree is None or app.builder.format != "html":
         return

@@ -67,6 +67,7 @@ def setup(app: Any) -> None:
     from nbclient import NotebookClient
 
     if not getattr(NotebookClient.create_kernel_manager, "xentropy_isolated", False):
-        NotebookClient.create_kernel_manager = _wrap(NotebookClient.create_kernel_manager)
+        wrapped = _wrap(NotebookClient.create_kernel_manager)
+        setattr(NotebookClient, "create_kernel_manager", wrapped)  # noqa: B010
     socket_directory()
     app.connect("build-finished", _remove_sockets)

@@ -10,8 +10,11 @@ import math
 import numpy as np
 import pytest
 
-from xentropy import numeric
-from xentropy.numeric import cost, gradient, sigmoid, validate_inputs
+from xentropy import cost
+from xentropy import gradient
+from xentropy import sigmoid
+from xentropy.numeric import neuron
+from xentropy.numeric.neuron import validate_inputs
 
 pytestmark = pytest.mark.usefixtures("strict_floating_point")
 
@@ -389,19 +392,19 @@ def blocks_of(monkeypatch):
     """Make gradient read X in blocks of ``rows`` rows (of an X with ``k`` columns)."""
 
     def set_rows(rows, k):
-        monkeypatch.setattr(numeric, "_BLOCK_BYTES", rows * 8 * k)
+        monkeypatch.setattr(neuron, "_BLOCK_BYTES", rows * 8 * k)
 
     return set_rows
 
 
 def test_the_blocks_cover_every_row_once_and_stay_below_openblas_threading():
     for n, k in [(1, 1), (4096, 64), (4097, 64), (10**6, 64), (10**6, 3), (5, 0), (3, 10**6)]:
-        blocks = numeric._row_blocks(n, k)
+        blocks = neuron._row_blocks(n, k)
         covered = np.concatenate([np.arange(n)[rows] for rows in blocks])
         np.testing.assert_array_equal(covered, np.arange(n))
         if k:
             assert all((rows.stop - rows.start) * k <= max(2**18, k) for rows in blocks)
-    assert numeric._row_blocks(10**6, 64)[0] == slice(0, 4096)
+    assert neuron._row_blocks(10**6, 64)[0] == slice(0, 4096)
 
 
 @pytest.mark.parametrize(
@@ -417,7 +420,7 @@ def test_the_blocked_gradient_matches_the_reference(reference, blocks_of, n, row
     w, b = rng.normal(scale=3.0, size=k), float(rng.normal())
     y = rng.random(n) if labels == "soft" else (rng.random(n) < 0.5).astype(float)
     blocks_of(rows, k)
-    assert len(numeric._row_blocks(n, k)) == -(-n // rows)
+    assert len(neuron._row_blocks(n, k)) == -(-n // rows)
     exact = reference.exact(w, b, X_, y)
     assert (exact.gradient_error(*gradient(w, b, X_, y)) <= 64).all()
 

@@ -14,14 +14,12 @@ import numpy as np
 import pytest
 
 import xentropy
-from xentropy.network import (
-    backprop,
-    check_network_gradient,
-    complex_network_cost,
-    forward,
-    network_cost,
-    validate_network_inputs,
-)
+from xentropy.numeric.network import backprop
+from xentropy.numeric.network import check_network_gradient
+from xentropy.numeric.network import complex_network_cost
+from xentropy.numeric.network import forward
+from xentropy.numeric.network import network_cost
+from xentropy.numeric.network import validate_network_inputs
 
 pytestmark = pytest.mark.usefixtures("strict_floating_point")
 
@@ -255,6 +253,21 @@ def test_backprop_and_the_cost_agree_with_mpmath_at_40_digits():
     assert max(abs(o - float(e)) for o, e in zip(ours, exact, strict=True)) <= 16 * EPS * scale
 
 
+@pytest.mark.parametrize("label", [0.5002499999791666, 0.50024999998])
+def test_a_soft_label_next_to_the_output_keeps_the_output_error_to_the_contracts_bound(label):
+    # σ(1e-3) is 0.500249999979166...: the first label is it rounded to float64, so the output
+    # error a - y is about 3e-17, the second about -8e-13; formed as σ(z) - y the difference
+    # loses every digit (it came out 0.0), formed as the one neuron forms it, none.
+    W1_, b1_, W2_, b2_, X_, Y_ = [[1.0]], [0.0], [[0.0]], [1e-3], [[0.5]], [[label]]
+    with mpmath.workdps(60):
+        exact = 1 / (1 + mpmath.exp(-mpmath.mpf(1e-3))) - mpmath.mpf(label)
+    grad_b2 = backprop(W1_, b1_, W2_, b2_, X_, Y_)[3][0]
+    # The bound on a gradient entry: 64 eps (|r| + |z|/4), z = 1e-3 the output's weighted input.
+    allowed = 64 * EPS * (abs(float(exact)) + 1e-3 / 4)
+    assert abs(grad_b2 - float(exact)) <= allowed, (grad_b2, float(exact))
+    assert grad_b2 == pytest.approx(float(exact), rel=1e-6)
+
+
 # ---------------------------------------------------------------- the gradient checks
 
 CASES = {
@@ -365,11 +378,6 @@ def input_for_activation(W1_, b1_, W2_, b2_, X_, Y_):
     return grad_W1, grad_b1, delta2.T @ Z1, grad_b2
 
 
-def forgot_the_mean(*args):
-    n = args[4].shape[0]
-    return tuple(n * g for g in backprop(*args))
-
-
 def no_hidden_bias_gradient(*args):
     grad_W1, grad_b1, grad_W2, grad_b2 = backprop(*args)
     return grad_W1, np.zeros_like(grad_b1), grad_W2, grad_b2
@@ -381,7 +389,7 @@ def names(prefix, shape):
 
 @pytest.mark.parametrize("method", ["complex", "central"])
 @pytest.mark.parametrize("seed", range(2))
-def test_a_wrong_backprop_fails_exactly_where_it_is_wrong(seed, method):
+def test_a_wrong_backprop_fails_exactly_where_it_is_wrong(seed, method, usual_mistakes):
     args = network(seed)  # H = 4, K = 2: W2 is not square
     W1_, b1_, W2_, b2_ = args[:4]
     first_layer = names("W1", W1_.shape) | names("b1", b1_.shape)
@@ -390,7 +398,7 @@ def test_a_wrong_backprop_fails_exactly_where_it_is_wrong(seed, method):
         sigma_prime_missing: first_layer,
         quadratic_cost_error: everything,
         input_for_activation: names("W2", W2_.shape),
-        forgot_the_mean: everything,
+        usual_mistakes(backprop, (0, (0, 0)))["forgot_the_mean"]: everything,
         no_hidden_bias_gradient: names("b1", b1_.shape),
     }
     for wrong, failing in expected.items():

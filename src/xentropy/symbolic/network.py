@@ -15,23 +15,20 @@ derivations below show :math:`\delta^L_j = a^L_j - y_j` (the cross-entropy's gif
 :math:`\sigma'` factor), the gradients of the output layer's weights and biases, and one step of
 backpropagation, :math:`\delta^{L-1} = ((w^L)^T \delta^L) \circ \sigma'(z^{L-1})`, which is
 proven for explicit sizes because SymPy writes the matrices out. The functions build the
-derivations, each checked as it is built, and :data:`DERIVATIONS` lists them by name, in the shape
-of :data:`xentropy.models.DERIVATIONS`.
+derivations, each checked as it is built and registered by name (:mod:`xentropy.registry`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import sympy as sp
 from sympy.matrices.expressions.hadamard import HadamardProduct
 
 from xentropy.derivation import Derivation
-from xentropy.models import sigma, sigma_prime
+from xentropy.expressions import add, mul, neg, sigma, sigma_prime
+from xentropy.registry import derivation
 
 __all__ = [
     "DEFINITIONS",
-    "DERIVATIONS",
     "C_x",
     "H",
     "K",
@@ -71,34 +68,18 @@ delta_out = sp.IndexedBase(r"\delta^L", real=True)  # delta_out[j]: the error of
 C_x = sp.Symbol("C_x", real=True)  # the cost of the one training example
 
 
-def _mul(*factors: sp.Expr) -> sp.Expr:
-    # Unevaluated, so that the factors print in the order the book reads them.
-    return sp.Mul(*factors, evaluate=False)
-
-
-def _add(*terms: sp.Expr) -> sp.Expr:
-    return sp.Add(*terms, evaluate=False)
-
-
-def _neg(e: sp.Expr) -> sp.Expr:
-    if isinstance(e, sp.Add):
-        return sp.Mul(-1, e, evaluate=False)  # printed −(u + v), the bracket kept
-    # −Σ printed as such, not as (−1) Σ; UnevaluatedExpr changes nothing but the printing.
-    return sp.Mul(-1, sp.UnevaluatedExpr(e), evaluate=False)
-
-
 def _cost() -> sp.Expr:
-    term = _add(_mul(y[l], sp.log(a_out[l])), _mul(_add(1, -y[l]), sp.log(_add(1, -a_out[l]))))
-    return _neg(sp.Sum(term, (l, 1, K)))
+    term = add(mul(y[l], sp.log(a_out[l])), mul(add(1, -y[l]), sp.log(add(1, -a_out[l]))))
+    return neg(sp.Sum(term, (l, 1, K)))
 
 
 #: The definitions, outermost first: ``where`` pairs for :class:`~xentropy.derivation.Derivation`.
 #: The output error δ^L_j is given by its value, a^L_j − y_j, which :func:`output_error` derives.
 DEFINITIONS: tuple[tuple[sp.Basic, sp.Basic], ...] = (
     (C_x, _cost()),
-    (delta_out[j], _add(a_out[j], -y[j])),
+    (delta_out[j], add(a_out[j], -y[j])),
     (a_out[j], sigma(z_out[j])),
-    (z_out[j], _add(sp.Sum(_mul(w_out[j, k_], a_hidden[k_]), (k_, 1, H)), b_out[j])),
+    (z_out[j], add(sp.Sum(mul(w_out[j, k_], a_hidden[k_]), (k_, 1, H)), b_out[j])),
     (a_hidden[k], sigma(z_hidden[k])),
 )
 
@@ -107,12 +88,15 @@ _COST_AND_OUTPUT = (DEFINITIONS[0], DEFINITIONS[2])  # z^L the variable, not a f
 
 def _partial_of_cost_by_output(t: sp.Basic) -> sp.Expr:
     """∂C_x/∂a^L_t = −(y_t/a^L_t − (1 − y_t)/(1 − a^L_t)), printed as the book writes it."""
-    return _neg(_add(y[t] / a_out[t], _neg((1 - y[t]) / _add(1, -a_out[t]))))
+    return neg(add(y[t] / a_out[t], neg((1 - y[t]) / add(1, -a_out[t]))))
 
 
 # -- the derivations ---------------------------------------------------------------------------
 
 
+@derivation(
+    "output-error", "δ^L_j = ∂C_x/∂z^L_j = a^L_j − y_j for sigmoid outputs with cross-entropy"
+)
 def output_error() -> Derivation:
     r"""δ^L_j = ∂C_x/∂z^L_j = a^L_j − y_j: the error of output neuron j under the cross-entropy.
 
@@ -127,24 +111,24 @@ def output_error() -> Derivation:
     a_j = a_out[j]
     return (
         Derivation(
-            _mul(_partial_of_cost_by_output(j), sigma_prime(z_out[j])),
+            mul(_partial_of_cost_by_output(j), sigma_prime(z_out[j])),
             lhs=sp.Derivative(C_x, z_out[j]),
-            label="output-error",
             reason=r"chain rule through $a^L_j$",
             where=_COST_AND_OUTPUT,
         )
         .step(
-            _mul(_partial_of_cost_by_output(j), a_j, _add(1, -a_j)),
+            mul(_partial_of_cost_by_output(j), a_j, add(1, -a_j)),
             r"$\sigma' = \sigma (1 - \sigma)$",
         )
         .step(
-            _neg(_add(_mul(y[j], _add(1, -a_j)), _neg(_mul(_add(1, -y[j]), a_j)))),
+            neg(add(mul(y[j], add(1, -a_j)), neg(mul(add(1, -y[j]), a_j)))),
             "cancel",
         )
-        .step(_add(a_j, -y[j]), "expand")
+        .step(add(a_j, -y[j]), "expand")
     )
 
 
+@derivation("output-weight-gradient", "∂C_x/∂w^L_jk = a^{L−1}_k δ^L_j")
 def output_weight_gradient() -> Derivation:
     r"""∂C_x/∂w^L_jk = a^{L−1}_k δ^L_j: the weight enters z^L_j only, times a^{L−1}_k.
 
@@ -154,14 +138,14 @@ def output_weight_gradient() -> Derivation:
     (a^L[j] - y[j])*a^{L-1}[k]
     """
     return Derivation(
-        _mul(a_hidden[k], delta_out[j]),
+        mul(a_hidden[k], delta_out[j]),
         lhs=sp.Derivative(C_x, w_out[j, k]),
-        label="output-weight-gradient",
         reason=r"chain rule through $z^L_j$",
         where=DEFINITIONS[:4],
-    ).step(_mul(a_hidden[k], _add(a_out[j], -y[j])), r"$\delta^L_j = a^L_j - y_j$")
+    ).step(mul(a_hidden[k], add(a_out[j], -y[j])), r"$\delta^L_j = a^L_j - y_j$")
 
 
+@derivation("output-bias-gradient", "∂C_x/∂b^L_j = δ^L_j")
 def output_bias_gradient() -> Derivation:
     r"""∂C_x/∂b^L_j = δ^L_j = a^L_j − y_j: as for the weights, with ∂z^L_j/∂b^L_j = 1.
 
@@ -173,12 +157,15 @@ def output_bias_gradient() -> Derivation:
     return Derivation(
         delta_out[j],
         lhs=sp.Derivative(C_x, b_out[j]),
-        label="output-bias-gradient",
         reason=r"chain rule through $z^L_j$",
         where=DEFINITIONS[:4],
-    ).step(_add(a_out[j], -y[j]), r"$\delta^L_j = a^L_j - y_j$")
+    ).step(add(a_out[j], -y[j]), r"$\delta^L_j = a^L_j - y_j$")
 
 
+@derivation(
+    "hidden-error",
+    "δ^{L−1} = ((w^L)^T δ^L) ∘ σ′(z^{L−1}), proven for K = 2 outputs and H = 3 hidden neurons",
+)
 def hidden_error(n_out: int = 2, n_hidden: int = 3) -> Derivation:
     r"""δ^{L−1} = ((w^L)^T δ^L) ∘ σ′(z^{L−1}), proven for explicit sizes K and H.
 
@@ -186,15 +173,13 @@ def hidden_error(n_out: int = 2, n_hidden: int = 3) -> Derivation:
     z^L_j, with ∂z^L_j/∂z^{L−1}_k = w^L_jk σ′(z^{L−1}_k). ∘ is the entrywise (Hadamard) product,
     which Nielsen writes ⊙.
 
-    Parameters
-    ----------
-    n_out, n_hidden : int
-        The sizes K and H for which the identity is proven.
+    ``n_out`` and ``n_hidden`` are the sizes K and H for which the identity is proven; SymPy
+    writes the matrices out entry by entry.
 
     Examples
     --------
-    >>> hidden_error(1, 2).steps[-1].verified
-    'proven'
+    >>> [s.verified for s in hidden_error(1, 2).steps]
+    ['proven', 'proven', 'proven']
     """
     W = sp.MatrixSymbol("w^L", n_out, n_hidden)
     delta = sp.MatrixSymbol(r"\delta^L", n_out, 1)
@@ -213,14 +198,13 @@ def hidden_error(n_out: int = 2, n_hidden: int = 3) -> Derivation:
 
     def back(h: int) -> sp.Expr:
         # Σ_j w^L_jk δ^L_j, written out
-        total = _add(*(_mul(w_out[r, h], delta_out[r]) for r in range(1, n_out + 1)))
-        return _mul(total, sigma_prime(z_hidden[h]))
+        total = add(*(mul(w_out[r, h], delta_out[r]) for r in range(1, n_out + 1)))
+        return mul(total, sigma_prime(z_hidden[h]))
 
     return (
         Derivation(
             sp.Matrix([sp.Derivative(C_x, z_hidden[h]) for h in hidden]),
             lhs=delta_hidden,
-            label="hidden-error",
             reason=r"definition of $\delta^{L-1}$",
             where=where,
         )
@@ -233,18 +217,3 @@ def hidden_error(n_out: int = 2, n_hidden: int = 3) -> Derivation:
             r"$((w^L)^T \delta^L)_k = \sum_j w^L_{jk} \delta^L_j$",
         )
     )
-
-
-#: The derivations by name: (what it shows, in one line; the function that builds and checks it).
-DERIVATIONS: dict[str, tuple[str, Callable[[], Derivation]]] = {
-    "output-error": (
-        "δ^L_j = ∂C_x/∂z^L_j = a^L_j − y_j for sigmoid outputs with cross-entropy",
-        output_error,
-    ),
-    "output-weight-gradient": ("∂C_x/∂w^L_jk = a^{L−1}_k δ^L_j", output_weight_gradient),
-    "output-bias-gradient": ("∂C_x/∂b^L_j = δ^L_j", output_bias_gradient),
-    "hidden-error": (
-        "δ^{L−1} = ((w^L)^T δ^L) ∘ σ′(z^{L−1}), proven for K = 2 outputs and H = 3 hidden neurons",
-        hidden_error,
-    ),
-}

@@ -11,20 +11,25 @@ Every logit enters only through its difference from the largest logit of its row
 formed exactly (an error-free subtraction), so shifting all logits by any amount changes
 nothing, no exponential can overflow, and a logit of -inf simply gives probability 0. The
 logarithm of the largest probability is -log1p(s), s the sum of the other exponentials, so a
-confident right answer costs its true tiny amount rather than 0. Inputs are checked as in
-:mod:`xentropy.numeric` (shared/NUMERICS.md, sections 1, 2 and 8). This module does not import
-SymPy.
+confident right answer costs its true tiny amount rather than 0. Inputs are checked with
+:mod:`xentropy.numeric.validation`, under the numeric contract (appendix "What the numbers
+promise"). This module does not import SymPy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .gradcheck import GOOD, GradientCheck, central_difference, complex_step, relative_error
-from .numeric import _as_real_array, _mean, _require_finite
+from xentropy.gradcheck import CheckOptions, GradientCheck, check_parameters, require_method
+from xentropy.numeric import binary, validation
+from xentropy.numeric.validation import FloatArray
+
+BoolArray = NDArray[np.bool_]
+IndexArray = NDArray[np.intp]
 
 __all__ = [
     "ROW_SUM_TOLERANCE",
@@ -39,13 +44,9 @@ __all__ = [
     "validate_softmax_inputs",
 ]
 
-FloatArray = NDArray[np.float64]
-
 #: How far a row of labels may sum from 1: sqrt(eps), about 1.5e-8. Rows computed in floating
 #: point, or written with eight or more significant digits, pass; a row that sums to 0.9 does not.
 ROW_SUM_TOLERANCE = float(np.sqrt(np.finfo(np.float64).eps))
-
-_METHODS = {"complex": "complex step", "central": "central differences"}
 
 
 # -- the softmax of logits ---------------------------------------------------------------------
@@ -78,7 +79,7 @@ def softmax(Z: ArrayLike) -> FloatArray:
 
     Examples
     --------
-    >>> from xentropy.softmax import softmax
+    >>> from xentropy.numeric.softmax import softmax
     >>> softmax([1.0, 2.0, 3.0])
     array([0.09003057, 0.24472847, 0.66524096])
     >>> softmax([[1000.0, 1000.0], [0.0, -np.inf]])  # no overflow; -inf is probability 0
@@ -99,22 +100,18 @@ def log_softmax(Z: ArrayLike) -> FloatArray:
 
     Parameters
     ----------
-    Z : array_like of real numbers, at least 1-D
-        The logits, the classes along the last axis.
+    Z : array_like
+        As for :func:`softmax`.
 
     Returns
     -------
     numpy.ndarray
-        Log-probabilities with the shape of ``Z``, all at most 0.
-
-    Raises
-    ------
-    ValueError, TypeError
-        As for :func:`softmax`.
+        Log-probabilities with the shape of ``Z``, all at most 0. Bad input raises what it
+        raises in :func:`softmax`.
 
     Examples
     --------
-    >>> from xentropy.softmax import log_softmax
+    >>> from xentropy.numeric.softmax import log_softmax
     >>> log_softmax([0.0, 0.0])
     array([-0.69314718, -0.69314718])
     >>> print(f"{log_softmax([40.0, 0.0])[0]:.12g}")  # -log(1 + e^-40), not rounded to 0
@@ -153,11 +150,11 @@ def categorical_cross_entropy(Z: ArrayLike, Y: ArrayLike) -> float:
 
     Examples
     --------
-    >>> from xentropy.softmax import categorical_cross_entropy
+    >>> from xentropy.numeric.softmax import categorical_cross_entropy
     >>> print(f"{categorical_cross_entropy([[0.0, 0.0, -np.inf]], [[1.0, 0.0, 0.0]]):.12f}")
     0.693147180560
     """
-    Z = _as_real_array(Z, "Z")
+    Z = validation.as_real_array(Z, "Z")
     if Z.ndim != 2:
         raise ValueError(f"Z must be 2-D, n × K (one row per example), got shape {Z.shape}")
     n, classes = Z.shape
@@ -173,7 +170,7 @@ def categorical_cross_entropy(Z: ArrayLike, Y: ArrayLike) -> float:
     if ruled_out.any():
         raise ValueError(f"row {int(np.argmax(ruled_out))} of Z is -inf for every class")
     Y = _checked_labels(Y, n, classes, "Z has")
-    return _mean(_losses(Z, Y))
+    return binary.mean(_losses(Z, Y))
 
 
 # -- the softmax output layer ------------------------------------------------------------------
@@ -197,25 +194,25 @@ def softmax_cost(W: ArrayLike, b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> floa
     Returns
     -------
     float
-        The cost, finite and non-negative.
+        The mean log-likelihood cost over the n examples, finite and non-negative.
 
     Raises
     ------
     ValueError
-        If a shape does not fit, a value is NaN or infinite, Y is not a matrix of probability
+        When a shape does not fit, a value is NaN or infinite, Y is not a matrix of probability
         distributions, X has no rows, or the logits overflow.
     TypeError
-        If an input holds complex numbers, objects or strings.
+        If W, b, X or Y holds anything but real numbers.
 
     Examples
     --------
-    >>> from xentropy.softmax import softmax_cost
+    >>> from xentropy.numeric.softmax import softmax_cost
     >>> X = [[1.0, 2.0], [0.5, -1.0]]
     >>> print(f"{softmax_cost(np.zeros((2, 3)), np.zeros(3), X, [[1, 0, 0], [0, 0, 1]]):.12f}")
     1.098612288668
     """
     W, b, X, Y = validate_softmax_inputs(W, b, X, Y)
-    return _mean(_losses(_logits(W, b, X), Y))
+    return binary.mean(_losses(_logits(W, b, X), Y))
 
 
 def softmax_gradient(
@@ -241,14 +238,11 @@ def softmax_gradient(
     grad_b : numpy.ndarray, shape (K,)
         ∂C/∂b_c.
 
-    Raises
-    ------
-    ValueError, TypeError
-        As for :func:`softmax_cost`.
+    Bad input raises the errors of :func:`softmax_cost`.
 
     Examples
     --------
-    >>> from xentropy.softmax import softmax_gradient
+    >>> from xentropy.numeric.softmax import softmax_gradient
     >>> grad_W, grad_b = softmax_gradient(np.zeros((1, 2)), np.zeros(2), [[2.0]], [[1, 0]])
     >>> grad_W, grad_b  # a = (1/2, 1/2), so a - y = (-1/2, 1/2)
     (array([[-1.,  1.]]), array([-0.5,  0.5]))
@@ -263,17 +257,17 @@ def one_hot(labels: ArrayLike, classes: int) -> FloatArray:
 
     Examples
     --------
-    >>> from xentropy.softmax import one_hot
+    >>> from xentropy.numeric.softmax import one_hot
     >>> one_hot([2, 0], 3)
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
-    values = _as_real_array(labels, "labels")
+    values = validation.as_real_array(labels, "labels")
     if values.ndim != 1:
         raise ValueError(f"labels must be 1-D, one class number per example, got {values.shape}")
     if not isinstance(classes, (int, np.integer)) or isinstance(classes, bool) or classes < 1:
         raise ValueError(f"classes must be a positive integer, got {classes!r}")
-    _require_finite(values, "labels", "at entry {0}")
+    validation.require_finite(values, "labels", validation.AT_ENTRY)
     bad = (values != np.round(values)) | (values < 0) | (values >= classes)
     if bad.any():
         e = int(np.argmax(bad))
@@ -295,27 +289,19 @@ def validate_softmax_inputs(
 
     Raises
     ------
-    ValueError
-        With a message that names the argument, what was expected and what came.
-    TypeError
-        If an input holds complex numbers, objects or strings.
+    ValueError, TypeError
+        As for :func:`softmax_cost`, naming the argument, what it should be and what came.
 
     Examples
     --------
-    >>> from xentropy.softmax import validate_softmax_inputs
+    >>> from xentropy.numeric.softmax import validate_softmax_inputs
     >>> validate_softmax_inputs([[1, 2]], [0, 0], [[1.0], [2.0]], [[1, 0], [0.5, 0.4]])
     Traceback (most recent call last):
         ...
     ValueError: each row of Y must sum to 1 (a probability distribution over the 2 classes); row 1 sums to 0.9
     """  # noqa: E501 (a doctest expects the one-line error message in full)
-    X = _as_real_array(X, "X")
-    W = _as_real_array(W, "W")
-    b = _as_real_array(b, "b")
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D, got shape {X.shape}")
-    n, k = X.shape
-    if n == 0:
-        raise ValueError("X has no rows: the cost of no examples is undefined")
+    X, W, b = validation.as_real_arrays(X=X, W=W, b=b)
+    n, k = validation.require_data_matrix(X)
     if W.ndim != 2:
         raise ValueError(
             f"W must be 2-D, k × K (one row per feature of X, one column per class), "
@@ -330,22 +316,22 @@ def validate_softmax_inputs(
         raise ValueError(f"b must be 1-D with {classes} entries (one per class), got {b.shape}")
     if b.shape[0] != classes:
         raise ValueError(f"b has {b.shape[0]} entries but W has {classes} columns (classes)")
-    _require_finite(X, "X", "at row {0}, column {1}")
-    _require_finite(W, "W", "at row {0}, column {1}")
-    _require_finite(b, "b", "at entry {0}")
+    validation.require_finite(X, "X", validation.AT_ROW_COLUMN)
+    validation.require_finite(W, "W", validation.AT_ROW_COLUMN)
+    validation.require_finite(b, "b", validation.AT_ENTRY)
     Y = _checked_labels(Y, n, classes, f"X has {n} rows and W")
     return W, b, X, Y
 
 
 def _checked_labels(Y: ArrayLike, n: int, classes: int, context: str) -> FloatArray:
-    Y = _as_real_array(Y, "Y")
+    Y = validation.as_real_array(Y, "Y")
     if Y.shape != (n, classes):
         expected = "2-D" if Y.ndim != 2 else f"{n} × {classes}"
         raise ValueError(
             f"Y must be {expected}, one row per example and one column per class: "
             f"{context} {classes} classes, so Y must have shape ({n}, {classes}); got {Y.shape}"
         )
-    _require_finite(Y, "Y", "at row {0}, column {1}")
+    validation.require_finite(Y, "Y", validation.AT_ROW_COLUMN)
     negative = Y < 0
     if negative.any():
         r, col = np.unravel_index(np.argmax(negative), Y.shape)
@@ -353,10 +339,10 @@ def _checked_labels(Y: ArrayLike, n: int, classes: int, context: str) -> FloatAr
     sums = Y.sum(axis=1)
     off = np.abs(sums - 1.0) > ROW_SUM_TOLERANCE
     if off.any():
-        r = int(np.argmax(off))
+        row = int(np.argmax(off))
         raise ValueError(
             f"each row of Y must sum to 1 (a probability distribution over the {classes} "
-            f"classes); row {r} sums to {float(sums[r])}"
+            f"classes); row {row} sums to {float(sums[row])}"
         )
     return Y
 
@@ -373,7 +359,7 @@ def complex_softmax_cost(W: ArrayLike, b: ArrayLike, X: ArrayLike, Y: ArrayLike)
 
     Examples
     --------
-    >>> from xentropy.softmax import complex_softmax_cost
+    >>> from xentropy.numeric.softmax import complex_softmax_cost
     >>> c = complex_softmax_cost([[0.0 + 1e-20j, 0.0]], [0.0, 0.0], [[1.0]], [[1, 0]])
     >>> print(f"{c.real:.12f} {c.imag / 1e-20:.12f}")  # ln 2, and ∂C/∂W[0, 0] = a_1 - y_1
     0.693147180560 -0.500000000000
@@ -389,7 +375,7 @@ def complex_softmax_cost(W: ArrayLike, b: ArrayLike, X: ArrayLike, Y: ArrayLike)
     others[rows, top] = 0.0
     log_A = D - np.log1p(others.sum(axis=1))[:, None]
     terms = -(Y * log_A).sum(axis=1)
-    return complex(_mean(terms.real), float(np.sum(terms.imag)) / X.shape[0])
+    return binary.complex_mean(terms)
 
 
 def check_softmax_gradient(
@@ -398,9 +384,7 @@ def check_softmax_gradient(
     X: ArrayLike,
     Y: ArrayLike,
     gradient_fn: Callable[..., tuple[ArrayLike, ArrayLike]] = softmax_gradient,
-    *,
-    method: str = "complex",
-    tolerance: float = GOOD,
+    **options: Unpack[CheckOptions],
 ) -> GradientCheck:
     """Check a gradient of :func:`softmax_cost` parameter by parameter, like ``check_gradient``.
 
@@ -411,11 +395,10 @@ def check_softmax_gradient(
     gradient_fn : callable, optional
         ``gradient_fn(W, b, X, Y) -> (grad_W, grad_b)``; by default :func:`softmax_gradient`.
         It is given copies.
-    method : {'complex', 'central'}, optional
-        The referee: the complex step through :func:`complex_softmax_cost`, or central
-        differences of :func:`softmax_cost`.
-    tolerance : float, optional
-        The largest relative error that passes.
+    method, tolerance : optional
+        The referee, 'complex' (the complex step through :func:`complex_softmax_cost`) or
+        'central' (central differences of :func:`softmax_cost`), and the largest relative
+        error that passes, as for :func:`xentropy.check_gradient`.
 
     Returns
     -------
@@ -424,48 +407,30 @@ def check_softmax_gradient(
 
     Examples
     --------
-    >>> from xentropy.softmax import check_softmax_gradient
+    >>> from xentropy.numeric.softmax import check_softmax_gradient
     >>> X, Y = [[0.5, -1.0], [2.0, 0.25], [-1.5, 1.0]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
     >>> W, b = [[0.3, -0.2, 0.1], [0.5, 0.0, -0.4]], [0.1, 0.2, -0.3]
     >>> report = check_softmax_gradient(W, b, X, Y)
     >>> report.passed, len(report.parameters), report.parameters[-1]
     (True, 9, 'b[2]')
     """
-    if method not in _METHODS:
-        raise ValueError(f"method must be 'complex' or 'central', got {method!r}")
+    require_method(options.get("method", "complex"))
     W, b, X, Y = validate_softmax_inputs(W, b, X, Y)
-    k, classes = W.shape
-    grad_W, grad_b = gradient_fn(W.copy(), b.copy(), X.copy(), Y.copy())
-    grad_W, grad_b = np.asarray(grad_W, dtype=np.float64), np.asarray(grad_b, dtype=np.float64)
-    if grad_W.shape != W.shape or grad_b.shape != b.shape:
-        raise ValueError(
-            f"the gradient function returned shapes {grad_W.shape} and {grad_b.shape}; "
-            f"expected {W.shape} and {b.shape}, the shapes of W and b"
-        )
-    analytic = np.concatenate([grad_W.ravel(), grad_b])
+    expected = f"expected {W.shape} and {b.shape}, the shapes of W and b"
 
-    def unpack(theta: NDArray) -> tuple[NDArray, NDArray]:
-        return theta[: k * classes].reshape(k, classes), theta[k * classes :]
+    def wrong_shapes(shapes: list[tuple[int, ...]]) -> str:
+        return f"the gradient function returned shapes {' and '.join(map(str, shapes))}; {expected}"
 
-    theta = np.concatenate([W.ravel(), b])
-    if method == "complex":
-        reference = complex_step(lambda t: complex_softmax_cost(*unpack(t), X, Y), theta)
-    else:
-        reference = central_difference(lambda t: softmax_cost(*unpack(t), X, Y), theta)
-    names = (
-        *(f"W[{r},{col}]" for r in range(k) for col in range(classes)),
-        *(f"b[{col}]" for col in range(classes)),
-    )
-    return GradientCheck(
-        names, analytic, reference, relative_error(analytic, reference), _METHODS[method], tolerance
-    )
+    parameters = {"W": W, "b": b}
+    costs = (softmax_cost, complex_softmax_cost)
+    return check_parameters(parameters, (X, Y), gradient_fn, *costs, wrong_shapes, **options)
 
 
 # -- the computation ---------------------------------------------------------------------------
 
 
 def _rows_of_logits(Z: ArrayLike, name: str) -> tuple[FloatArray, tuple[int, ...]]:
-    Z = _as_real_array(Z, name)
+    Z = validation.as_real_array(Z, name)
     if Z.ndim == 0:
         raise ValueError(f"{name} must be at least 1-D, the classes along the last axis")
     if Z.shape[-1] == 0:
@@ -475,11 +440,12 @@ def _rows_of_logits(Z: ArrayLike, name: str) -> tuple[FloatArray, tuple[int, ...
 
 def _undefined_rows_to_nan(values: FloatArray, Z: FloatArray) -> FloatArray:
     """NaN for every row that holds NaN or +inf, or only -inf: those rows have no softmax."""
-    undefined = (np.isnan(Z) | np.isposinf(Z)).any(axis=1) | np.isneginf(Z).all(axis=1)
-    return np.where(undefined[:, None], np.nan, values)
+    undefined = np.asarray((np.isnan(Z) | np.isposinf(Z)).any(axis=1) | np.isneginf(Z).all(axis=1))
+    result: FloatArray = np.where(undefined[:, None], np.nan, values)
+    return result
 
 
-def _shifted(Z: FloatArray) -> tuple[FloatArray, FloatArray, NDArray, FloatArray, NDArray]:
+def _shifted(Z: FloatArray) -> tuple[FloatArray, FloatArray, BoolArray, FloatArray, IndexArray]:
     """The logits less each row's maximum, exactly, and the sum s of the other exponentials.
 
     Returns D and err, whose exact sum is Z - max Z where ``ok`` (finite differences); s, the
@@ -506,19 +472,21 @@ def _shifted(Z: FloatArray) -> tuple[FloatArray, FloatArray, NDArray, FloatArray
     return D, err, ok, E.sum(axis=1), top
 
 
-def _exponentials(D: FloatArray, err: FloatArray, ok: NDArray) -> FloatArray:
+def _exponentials(D: FloatArray, err: FloatArray, ok: BoolArray) -> FloatArray:
     # exp(D + err) = exp(D) (1 + err) to within eps², err being below eps·|D|
     e = np.exp(D)
-    return np.where(ok, e + e * err, 0.0)
+    result: FloatArray = np.where(ok, e + e * err, 0.0)
+    return result
 
 
-def _probabilities(D: FloatArray, err: FloatArray, ok: NDArray, s: FloatArray) -> FloatArray:
+def _probabilities(D: FloatArray, err: FloatArray, ok: BoolArray, s: FloatArray) -> FloatArray:
     return _exponentials(D, err, ok) / (1.0 + s)[:, None]
 
 
 def _log_probabilities(Z: FloatArray) -> FloatArray:
     D, err, ok, s, _ = _shifted(Z)
-    return np.where(ok, (D - np.log1p(s)[:, None]) + err, -np.inf)
+    result: FloatArray = np.where(ok, (D - np.log1p(s)[:, None]) + err, -np.inf)
+    return result
 
 
 def _losses(Z: FloatArray, Y: FloatArray) -> FloatArray:
@@ -526,7 +494,8 @@ def _losses(Z: FloatArray, Y: FloatArray) -> FloatArray:
     surprise = -_log_probabilities(Z)  # >= 0, +inf for a ruled-out class
     terms = np.zeros_like(Z)
     np.multiply(Y, surprise, out=terms, where=Y > 0)  # 0 · inf is not asked for
-    return terms.sum(axis=1)
+    result: FloatArray = terms.sum(axis=1)
+    return result
 
 
 def _residuals(Z: FloatArray, Y: FloatArray) -> FloatArray:
@@ -538,18 +507,16 @@ def _residuals(Z: FloatArray, Y: FloatArray) -> FloatArray:
     others = Y.copy()
     others[rows, top] = 0.0
     R[rows, top] = others.sum(axis=1) - S * (s / (1.0 + s))  # 1 - A_top = s / (1 + s)
-    return R
+    result: FloatArray = R
+    return result
 
 
 def _logits(W: FloatArray, b: FloatArray, X: FloatArray) -> FloatArray:
-    # Finite inputs can still give infinite logits (1e300 * 1e300), or logits whose
-    # differences overflow; that is a property of the data, reported as such.
-    with np.errstate(over="ignore", invalid="ignore"):
-        Z = X @ W + b
+    # Finite inputs can still give logits whose differences overflow: a property of
+    # the data, reported as such.
+    Z = validation.weighted_inputs(X, W, b, "the logits Z = XW + b", column="class")
+    with np.errstate(over="ignore"):
         spread = Z.max(axis=1) - Z.min(axis=1)
-    if not np.isfinite(Z).all():
-        r, col = np.unravel_index(np.argmin(np.isfinite(Z)), Z.shape)
-        raise ValueError(f"the logits Z = XW + b overflow (row {r}, class {col} gives {Z[r, col]})")
     if not np.isfinite(spread).all():
         r = int(np.argmin(np.isfinite(spread)))
         raise ValueError(f"the logits of row {r} differ by more than the largest float")

@@ -19,12 +19,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from xentropy import cost
+from xentropy import gradient
+from xentropy import sigmoid
 from xentropy.gradcheck import central_difference
-from xentropy.numeric import cost, gradient, sigmoid
 
 pytestmark = pytest.mark.usefixtures("strict_floating_point")
 

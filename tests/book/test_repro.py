@@ -18,32 +18,17 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from xentropy import timing
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMPARE = ROOT / "tools" / "compare_builds.py"
-
-FRONT_MATTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 
 
 def compare_builds(first: Path, second: Path) -> subprocess.CompletedProcess:
@@ -300,29 +285,14 @@ PAGES = {
 }
 
 
-def clean_build(source: Path, build: Path) -> None:
-    variables = [f"SOURCEDIR={source}", f"BUILDDIR={build}"]
-    result = subprocess.run(
-        ["make", "--no-print-directory", "-C", str(ROOT), "html", *variables],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        check=False,
-    )
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
-
-
 @pytest.mark.book
-def test_two_clean_builds_differ_only_where_a_page_is_not_reproducible(tmp_path: Path) -> None:
-    source = tmp_path / "docs"
-    source.mkdir()
-    (source / "index.md").write_text(
-        "# Throwaway book\n\n```{toctree}\n" + "\n".join(PAGES) + "\n```\n"
-    )
-    for name, body in PAGES.items():
-        (source / f"{name}.md").write_text(FRONT_MATTER + textwrap.dedent(body))
-    clean_build(source, tmp_path / "first")
-    clean_build(source, tmp_path / "second")
+def test_two_clean_builds_differ_only_where_a_page_is_not_reproducible(
+    tmp_path: Path, make, write_pages
+) -> None:
+    source = write_pages(tmp_path / "docs", PAGES)
+    for build in ("first", "second"):
+        result = make("html", f"SOURCEDIR={source}", f"BUILDDIR={tmp_path / build}")
+        assert result.returncode == 0, result
 
     result = compare_builds(tmp_path / "first" / "html", tmp_path / "second" / "html")
     assert result.returncode == 1, result.stdout

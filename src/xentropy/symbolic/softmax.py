@@ -1,7 +1,7 @@
 r"""The SymPy model of a softmax output layer with the log-likelihood cost, and its derivations.
 
-K output neurons, one per class, on the inputs of :mod:`xentropy.models` (example i = 1, …, n,
-feature j = 1, …, k). For example i and class c = 1, …, K:
+K output neurons, one per class, on the inputs of :mod:`xentropy.symbolic.neuron` (example
+i = 1, …, n, feature j = 1, …, k). For example i and class c = 1, …, K:
 
 - :math:`z_{ic} = \sum_{m=1}^{k} w_{cm} x_{im} + b_c`, the weighted input of output neuron c;
 - :math:`a_{ic} = e^{z_{ic}} / \sum_{l'=1}^{K} e^{z_{il'}}`, the softmax output, a probability;
@@ -19,8 +19,8 @@ number of classes given as a number, SymPy then proves :math:`\sum_l y_{il} = 1`
 it cannot (it does not rename :math:`\sum_{l'} q_{l'}` to :math:`\sum_l q_l`), and that one step is
 checked numerically, at random points for K = 1, …, 5.
 
-The functions at the bottom build the derivations, each checked as it is built, and
-:data:`DERIVATIONS` lists them by name, in the shape of :data:`xentropy.models.DERIVATIONS`.
+The functions at the bottom build the derivations, each checked as it is built and registered by
+name (:mod:`xentropy.registry`).
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from collections.abc import Callable
 import sympy as sp
 
 from xentropy.derivation import Derivation
-from xentropy.models import NIELSEN, C, C_x, i, j, k, m, n, sigma, x
+from xentropy.expressions import add, mul, neg, sigma
+from xentropy.notation import NIELSEN, C, C_x, i, j, k, m, n, x
+from xentropy.registry import derivation
 
 __all__ = [
-    "DERIVATIONS",
     "K",
     "a",
     "b",
@@ -68,22 +69,6 @@ y = sp.IndexedBase("y", real=True)  # y[i, c]: the label, the wanted probability
 q = sp.IndexedBase("q", nonnegative=True)  # q[i, c]: y[i, c] before normalization
 
 
-def _mul(*factors: sp.Expr) -> sp.Expr:
-    # Unevaluated, so that the factors print in the order the book reads them.
-    return sp.Mul(*factors, evaluate=False)
-
-
-def _add(*terms: sp.Expr) -> sp.Expr:
-    return sp.Add(*terms, evaluate=False)
-
-
-def _minus(e: sp.Expr) -> sp.Expr:
-    if isinstance(e, sp.Add):
-        return sp.Mul(-1, e, evaluate=False)  # printed −(u + v), the bracket kept
-    # −Σ printed as such, not as (−1) Σ; UnevaluatedExpr changes nothing but the printing.
-    return sp.Mul(-1, sp.UnevaluatedExpr(e), evaluate=False)
-
-
 def _over_classes(
     f: Callable[[sp.Basic], sp.Expr], index: sp.Idx, classes: int | None, *, shown: bool = True
 ) -> sp.Expr:
@@ -95,7 +80,7 @@ def _over_classes(
     if classes is None:
         return sp.Sum(f(index), (index, 1, K))
     terms = [f(sp.Integer(v)) for v in range(1, classes + 1)]
-    return _add(*terms) if shown else sp.Add(*terms)
+    return add(*terms) if shown else sp.Add(*terms)
 
 
 def definitions(
@@ -117,15 +102,13 @@ def definitions(
         (C, sp.Sum(C_x[i], (i, 1, n)) / n),
         (
             C_x[i],
-            _minus(
-                _over_classes(lambda t: _mul(y[i, t], sp.log(a[i, t])), l, classes, shown=False)
-            ),
+            neg(_over_classes(lambda t: mul(y[i, t], sp.log(a[i, t])), l, classes, shown=False)),
         ),
         (
             a[i, c],
             sp.exp(z[i, c]) / _over_classes(lambda t: sp.exp(z[i, t]), l_, classes, shown=False),
         ),
-        (z[i, c], _add(sp.Sum(_mul(w[c, m], x[i, m]), (m, 1, k)), b[c])),
+        (z[i, c], add(sp.Sum(mul(w[c, m], x[i, m]), (m, 1, k)), b[c])),
         (y[i, c], q[i, c] / _over_classes(lambda t: q[i, t], l, classes, shown=False)),
     ]
     if not logits:
@@ -138,11 +121,11 @@ def definitions(
 def _one_example(
     start: sp.Basic,
     lhs: sp.Basic,
-    label: str,
     reason: str,
     classes: int | None = None,
     *,
     logits: bool = True,
+    label: str | None = None,
 ) -> Derivation:
     return Derivation(
         start,
@@ -157,6 +140,9 @@ def _one_example(
 # -- the derivations ---------------------------------------------------------------------------
 
 
+@derivation(
+    "log-softmax-derivative", "∂ ln a_l/∂z_c = δ_cl − a_c for the softmax a_l = e^{z_l}/Σ e^{z_l'}"
+)
 def log_softmax_derivative() -> Derivation:
     r"""∂ ln a_l / ∂z_c = δ_cl − a_c: the derivative of the logarithm of a softmax output.
 
@@ -168,20 +154,25 @@ def log_softmax_derivative() -> Derivation:
     total = sp.Sum(sp.exp(z[i, l_]), (l_, 1, K))
     return (
         _one_example(
-            sp.Derivative(_add(z[i, l], _minus(sp.log(total))), z[i, c]),
+            sp.Derivative(add(z[i, l], neg(sp.log(total))), z[i, c]),
             lhs=sp.Derivative(sp.log(a[i, l]), z[i, c]),
-            label="log-softmax-derivative",
             reason=r"$\ln a_l = z_l - \ln \sum_{l'} e^{z_{l'}}$",
             logits=False,
         )
         .step(
-            _add(sp.KroneckerDelta(l, c), _minus(sp.exp(z[i, c]) / total)),
+            add(sp.KroneckerDelta(l, c), neg(sp.exp(z[i, c]) / total)),
             r"$\partial z_l / \partial z_c = \delta_{cl}$, chain rule",
         )
-        .step(_add(sp.KroneckerDelta(l, c), -a[i, c]), "definition of $a_c$")
+        .step(add(sp.KroneckerDelta(l, c), -a[i, c]), "definition of $a_c$")
     )
 
 
+@derivation(
+    "softmax-dCx-dz-3",
+    "∂C_x/∂z_c = a_c − y_c for softmax with log-likelihood, written out for K = 3",
+    classes=3,
+)
+@derivation("softmax-dCx-dz", "∂C_x/∂z_c = a_c − y_c for softmax with log-likelihood")
 def dC_dz_softmax(classes: int | None = None) -> Derivation:
     r"""∂C_x/∂z_c = a_c − y_c for one example: the output error of softmax with log-likelihood.
 
@@ -200,7 +191,7 @@ def dC_dz_softmax(classes: int | None = None) -> Derivation:
     """
     if classes is None:
         columns = [c]
-        label = "softmax-dCx-dz"
+        label = None  # the registered name
     else:
         columns = [sp.Integer(v) for v in range(1, classes + 1)]
         label = f"softmax-dCx-dz-{classes}"
@@ -211,36 +202,35 @@ def dC_dz_softmax(classes: int | None = None) -> Derivation:
 
     def a_minus_delta(u: sp.Basic, t: sp.Basic) -> sp.Expr:
         if classes is None:
-            return _add(a[i, t], -sp.KroneckerDelta(u, t))
-        return _add(a[i, t], -1) if u == t else a[i, t]  # δ_lc written out
+            return add(a[i, t], -sp.KroneckerDelta(u, t))
+        return add(a[i, t], -1) if u == t else a[i, t]  # δ_lc written out
 
     opening = column(
-        lambda t: _minus(
+        lambda t: neg(
             _over_classes(
-                lambda u: _mul(y[i, u], sp.Derivative(sp.log(a[i, u]), z[i, t])), l, classes
+                lambda u: mul(y[i, u], sp.Derivative(sp.log(a[i, u]), z[i, t])), l, classes
             )
         )
     )
     by_delta = column(
-        lambda t: _over_classes(lambda u: _mul(y[i, u], a_minus_delta(u, t)), l, classes)
+        lambda t: _over_classes(lambda u: mul(y[i, u], a_minus_delta(u, t)), l, classes)
     )
     lhs = column(lambda t: sp.Derivative(C_x[i], z[i, t]))
     reason = r"$\partial \ln a_l / \partial z_c = \delta_{cl} - a_c$"
     if classes is None:
-        d = _one_example(opening, lhs, label, r"definition of $C_x$, sum rule", logits=False).step(
-            by_delta, reason
-        )
+        d = _one_example(
+            opening, lhs, r"definition of $C_x$, sum rule", logits=False, label=label
+        ).step(by_delta, reason)
     else:
         # Written out, the first line would be three times as wide; start at the second.
-        d = _one_example(by_delta, lhs, label, reason, classes, logits=False)
+        d = _one_example(by_delta, lhs, reason, classes, logits=False, label=label)
     return d.step(
-        column(
-            lambda t: _add(_mul(a[i, t], _over_classes(lambda u: y[i, u], l, classes)), -y[i, t])
-        ),
+        column(lambda t: add(mul(a[i, t], _over_classes(lambda u: y[i, u], l, classes)), -y[i, t])),
         r"$\delta_{cl}$ picks out $l = c$",
-    ).step(column(lambda t: _add(a[i, t], -y[i, t])), r"$\sum_l y_l = 1$")
+    ).step(column(lambda t: add(a[i, t], -y[i, t])), r"$\sum_l y_l = 1$")
 
 
+@derivation("softmax-dCx-dw", "∂C_x/∂w_cj = x_j (a_c − y_c) for softmax with log-likelihood")
 def dC_dw_softmax() -> Derivation:
     r"""∂C_x/∂w_cj = x_j (a_c − y_c) for one example: the weight from feature j to output c.
 
@@ -254,13 +244,13 @@ def dC_dw_softmax() -> Derivation:
     """
     sum_y = sp.Sum(y[i, l], (l, 1, K))
     return _one_example(
-        _mul(_add(_mul(a[i, c], sum_y), -y[i, c]), x[i, j]),
+        mul(add(mul(a[i, c], sum_y), -y[i, c]), x[i, j]),
         lhs=sp.Derivative(C_x[i], w[c, j]),
-        label="softmax-dCx-dw",
         reason=r"chain rule through $z_c$: $\partial z_c / \partial w_{cj} = x_j$",
-    ).step(_mul(x[i, j], _add(a[i, c], -y[i, c])), r"$\sum_l y_l = 1$")
+    ).step(mul(x[i, j], add(a[i, c], -y[i, c])), r"$\sum_l y_l = 1$")
 
 
+@derivation("softmax-dCx-db", "∂C_x/∂b_c = a_c − y_c for softmax with log-likelihood")
 def dC_db_softmax() -> Derivation:
     r"""∂C_x/∂b_c = a_c − y_c for one example: as for w_cj, with ∂z_c/∂b_c = 1.
 
@@ -271,13 +261,13 @@ def dC_db_softmax() -> Derivation:
     """
     sum_y = sp.Sum(y[i, l], (l, 1, K))
     return _one_example(
-        _add(_mul(a[i, c], sum_y), -y[i, c]),
+        add(mul(a[i, c], sum_y), -y[i, c]),
         lhs=sp.Derivative(C_x[i], b[c]),
-        label="softmax-dCx-db",
         reason=r"chain rule through $z_c$: $\partial z_c / \partial b_c = 1$",
-    ).step(_add(a[i, c], -y[i, c]), r"$\sum_l y_l = 1$")
+    ).step(add(a[i, c], -y[i, c]), r"$\sum_l y_l = 1$")
 
 
+@derivation("softmax-two-classes", "with two classes, softmax a_1 = σ(z_1 − z_2)")
 def softmax_two_classes() -> Derivation:
     r"""With K = 2 classes, the softmax output of class 1 is σ(z_1 − z_2).
 
@@ -289,18 +279,21 @@ def softmax_two_classes() -> Derivation:
     z1, z2 = z[i, 1], z[i, 2]
     return (
         _one_example(
-            sp.exp(z1) / _add(sp.exp(z1), sp.exp(z2)),
+            sp.exp(z1) / add(sp.exp(z1), sp.exp(z2)),
             lhs=a[i, 1],
-            label="softmax-two-classes",
             reason="definition of $a_1$, $K = 2$",
             classes=2,
             logits=False,
         )
-        .step(1 / _add(1, sp.exp(_minus(_add(z1, -z2)))), r"divide by $e^{z_1}$")
-        .step(sigma(_add(z1, -z2)), r"definition of $\sigma$")
+        .step(1 / add(1, sp.exp(neg(add(z1, -z2)))), r"divide by $e^{z_1}$")
+        .step(sigma(add(z1, -z2)), r"definition of $\sigma$")
     )
 
 
+@derivation(
+    "log-likelihood-two-classes",
+    "with two classes, the log-likelihood is the binary cross-entropy of a_1 and y_1",
+)
 def log_likelihood_two_classes() -> Derivation:
     r"""With K = 2 classes, the log-likelihood is the binary cross-entropy of a_1 against y_1.
 
@@ -314,37 +307,12 @@ def log_likelihood_two_classes() -> Derivation:
     """
     y1, y2, a1, a2 = y[i, 1], y[i, 2], a[i, 1], a[i, 2]
     return _one_example(
-        _minus(_add(_mul(y1, sp.log(a1)), _mul(y2, sp.log(a2)))),
+        neg(add(mul(y1, sp.log(a1)), mul(y2, sp.log(a2)))),
         lhs=C_x[i],
-        label="log-likelihood-two-classes",
         reason="definition of $C_x$, $K = 2$",
         classes=2,
         logits=False,
     ).step(
-        _minus(_add(_mul(y1, sp.log(a1)), _mul(_add(1, -y1), sp.log(_add(1, -a1))))),
+        neg(add(mul(y1, sp.log(a1)), mul(add(1, -y1), sp.log(add(1, -a1))))),
         r"$a_2 = 1 - a_1$, $y_2 = 1 - y_1$",
     )
-
-
-#: The derivations by name: (what it shows, in one line; the function that builds and checks it).
-DERIVATIONS: dict[str, tuple[str, Callable[[], Derivation]]] = {
-    "log-softmax-derivative": (
-        "∂ ln a_l/∂z_c = δ_cl − a_c for the softmax a_l = e^{z_l}/Σ e^{z_l'}",
-        log_softmax_derivative,
-    ),
-    "softmax-dCx-dz": ("∂C_x/∂z_c = a_c − y_c for softmax with log-likelihood", dC_dz_softmax),
-    "softmax-dCx-dz-3": (
-        "∂C_x/∂z_c = a_c − y_c for softmax with log-likelihood, written out for K = 3",
-        lambda: dC_dz_softmax(3),
-    ),
-    "softmax-dCx-dw": (
-        "∂C_x/∂w_cj = x_j (a_c − y_c) for softmax with log-likelihood",
-        dC_dw_softmax,
-    ),
-    "softmax-dCx-db": ("∂C_x/∂b_c = a_c − y_c for softmax with log-likelihood", dC_db_softmax),
-    "softmax-two-classes": ("with two classes, softmax a_1 = σ(z_1 − z_2)", softmax_two_classes),
-    "log-likelihood-two-classes": (
-        "with two classes, the log-likelihood is the binary cross-entropy of a_1 and y_1",
-        log_likelihood_two_classes,
-    ),
-}
