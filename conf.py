@@ -6,10 +6,10 @@ Sphinx reads this file at the repository root (``-c .``); the pages live in
 
 import importlib.metadata
 import os
-import subprocess
 from pathlib import Path
 
 import xentropy
+from xentropy.sphinxext.provenance import commit_epoch
 
 ROOT = Path(__file__).resolve().parent
 
@@ -72,12 +72,8 @@ nb_ipywidgets_js = {}
 # writes into SVG and PDF figures. The page kernels inherit this environment:
 # a fixed hash seed gives sets and dicts of strings one iteration order, and
 # matplotlibrc fixes the salt of the element ids in SVG figures.
-if "SOURCE_DATE_EPOCH" not in os.environ:
-    _commit = subprocess.run(
-        ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True
-    )
-    if _commit.returncode == 0 and _commit.stdout.strip():
-        os.environ["SOURCE_DATE_EPOCH"] = _commit.stdout.strip()
+if "SOURCE_DATE_EPOCH" not in os.environ and (_epoch := commit_epoch(ROOT)):
+    os.environ["SOURCE_DATE_EPOCH"] = _epoch
 os.environ.setdefault("PYTHONHASHSEED", "0")
 os.environ["MATPLOTLIBRC"] = str(ROOT / "matplotlibrc")
 

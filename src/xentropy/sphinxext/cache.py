@@ -1,33 +1,40 @@
-"""Keep MyST-NB's execution cache honest about the code the pages import.
+"""Keep MyST-NB's execution cache honest about the code each page imports.
 
 MyST-NB (through jupyter-cache) keys a cached notebook on its cells' code
 only, so after a change to the package a page imports it keeps serving the
 outputs of the old code, and after an upgrade of SymPy or NumPy it keeps
-serving what the old versions computed. This closes that gap: it fingerprints
-the source of the watched package (``xentropy`` unless the configuration value
-``xentropy_watch_package`` names another) together with the versions of every
-installed distribution and, when the fingerprint differs from the one the
-previous build recorded,
+serving what the old versions computed. This closes that gap page by page. A
+page's fingerprint covers the files of the watched package (``xentropy``
+unless the configuration value ``xentropy_watch_package`` names another) that
+its code imports, directly or through other modules of the package, together
+with the versions of every installed distribution. When a page's fingerprint
+differs from the one the previous build recorded,
 
-* marks every page whose code cells import the package as outdated, so Sphinx
-  reads it again, and
-* removes the cached notebooks that import the package, so MyST-NB executes
-  those pages again instead of merging old outputs.
+* Sphinx reads the page again (``env-get-outdated``), and
+* its cached notebook is removed, so MyST-NB executes it again instead of
+  merging old outputs.
 
-Pages that do not import the package keep their cache. A build in which
-nothing changed executes nothing.
+A page that imports nothing the change touched keeps its cache: a change to
+the numeric softmax re-executes the pages that import it, not the others, and
+a change to this build extension or the command line re-executes none. A
+build in which nothing changed executes nothing. The imports are read from
+the source (:mod:`ast`); a module that imports by a computed name
+(``importlib.import_module``) counts as importing its whole folder, so the
+fingerprint errs towards executing again, never towards a stale output.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.metadata
 import importlib.util
-import re
+import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-STAMP_NAME = "watched-package.sha256"
+STAMP_NAME = "page-fingerprints.json"
 
 
 def _log(message: str) -> None:
@@ -36,85 +43,185 @@ def _log(message: str) -> None:
     logging.getLogger(__name__).info(f"[xentropy.sphinxext] {message}")
 
 
-def package_hash(name: str) -> str:
-    """Return a SHA-256 over the relative paths and bytes of a package's files.
+def imported_modules(code: str, package: str) -> set[str]:
+    """The modules of ``package`` that Python source names in its imports.
 
-    Parameters
-    ----------
-    name : str
-        The import name of the package, as a page would import it.
-
-    Returns
-    -------
-    str
-        The hexadecimal digest; it changes when any file of the package is
-        added, removed, renamed or edited.
-
-    Raises
-    ------
-    ModuleNotFoundError
-        If ``name`` cannot be imported.
+    ``from package.a import b`` names ``package.a.b`` too when ``b`` is a module. Source that
+    does not parse (IPython magics) is read line by line, skipping what does not parse.
 
     Examples
     --------
-    >>> len(package_hash("xentropy"))
-    64
+    >>> sorted(imported_modules("import numpy\\nfrom xentropy.symbolic import neuron", "xentropy"))
+    ['xentropy.symbolic', 'xentropy.symbolic.neuron']
+    >>> imported_modules("import xentropyish", "xentropy")
+    set()
     """
-    spec = importlib.util.find_spec(name)
-    if spec is None:
-        raise ModuleNotFoundError(f"xentropy_watch_package: no package named {name!r}")
-    roots = list(spec.submodule_search_locations or [])
-    files = [Path(spec.origin)] if not roots else []
-    for root in roots:
-        files += [p for p in Path(root).rglob("*") if p.is_file() and p.suffix != ".pyc"]
+    found: set[str] = set()
+    for node in ast.walk(_parse(code)):
+        names: Iterable[str] = ()
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        for name in names:
+            if name.split(".")[0] == package and _is_module(name):
+                found.add(name)
+    return found
+
+
+def _parse(code: str) -> ast.Module:
+    try:
+        return ast.parse(code)
+    except SyntaxError:
+        body = []
+        for line in code.splitlines():
+            try:
+                body += ast.parse(line.strip()).body
+            except SyntaxError:
+                continue
+        return ast.Module(body=body, type_ignores=[])
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def module_files(modules: Iterable[str], package: str) -> set[Path]:
+    """The source files that importing ``modules`` runs, within ``package``, transitively.
+
+    Importing ``a.b.c`` runs ``a/__init__.py`` and ``a/b/__init__.py`` first, and every module
+    of the package that those files import, and so on.
+    """
+    files: set[Path] = set()
+    todo = list(modules)
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):  # the packages it is inside, and itself
+            prefix = ".".join(parts[:depth])
+            if prefix in seen:
+                continue
+            seen.add(prefix)
+            spec = importlib.util.find_spec(prefix)
+            if spec is None or spec.origin is None:
+                continue
+            path = Path(spec.origin)
+            files.add(path)
+            source = path.read_text(encoding="utf-8")
+            if "import_module(" in source:
+                files |= set(path.parent.rglob("*.py"))
+                todo += [_module_of(p, package) for p in path.parent.rglob("*.py")]
+            is_package = spec.submodule_search_locations is not None
+            todo += _imports_of(source, prefix if is_package else prefix.rpartition(".")[0])
+    return {f for f in files if f.suffix == ".py"}
+
+
+def _module_of(path: Path, package: str) -> str:
+    parts = list(path.relative_to(_root(package)).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join([package, *parts])
+
+
+def _root(package: str) -> Path:
+    """The folder of an installed package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(f"xentropy_watch_package: no package named {package!r}")
+    return Path(spec.origin).parent
+
+
+def _imports_of(source: str, current_package: str) -> list[str]:
+    """The absolute names of what a module's source imports (relative imports resolved)."""
+    names = []
+    package = current_package.split(".")[0]
+    for node in ast.walk(_parse(source)):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names if a.name.split(".")[0] == package]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = current_package.split(".")
+                base = base[: len(base) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            if module.split(".")[0] != package:
+                continue
+            names.append(module)
+            names += [f"{module}.{a.name}" for a in node.names if _is_module(f"{module}.{a.name}")]
+    return names
+
+
+def installed_versions() -> list[str]:
+    """``name==version`` of every installed distribution, sorted."""
+    return sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+
+
+def fingerprint(code: str, package: str, versions: list[str]) -> str:
+    """A SHA-256 of the package files ``code`` imports and of the installed versions.
+
+    Examples
+    --------
+    >>> plain = fingerprint("print(1)", "xentropy", [])
+    >>> plain == fingerprint("import numpy", "xentropy", [])  # nothing of the package
+    True
+    >>> plain != fingerprint("import xentropy.timing", "xentropy", [])
+    True
+    """
+    root = _root(package)
     digest = hashlib.sha256()
-    for path in sorted(files):
-        relative = path.name if not roots else str(path.relative_to(roots[0]))
-        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(module_files(imported_modules(code, package), package)):
+        relative = path.relative_to(root) if path.is_relative_to(root) else path
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update("\n".join(versions).encode())
     return digest.hexdigest()
 
 
-def fingerprint(name: str) -> str:
-    """Return a SHA-256 of the package ``name`` and of every installed distribution's version.
+def page_code(path: Path) -> str:
+    """The code of a page's code cells: a MyST Markdown notebook's or a Jupyter notebook's.
 
-    Examples
-    --------
-    >>> fingerprint("xentropy") != package_hash("xentropy")
-    True
+    A page of any other kind has none (its text is not run).
     """
-    installed = sorted(
-        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
-    )
-    return hashlib.sha256("\n".join([package_hash(name), *installed]).encode()).hexdigest()
+    import nbformat
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        notebook = nbformat.reads(text, as_version=4)
+    elif path.suffix == ".md" and "kernelspec:" in text:
+        notebook = read_myst_markdown_notebook(text)
+    else:
+        return ""
+    return "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
 
 
-def imports_package(code: str, name: str) -> bool:
-    """Tell whether Python source imports the package ``name``.
-
-    Examples
-    --------
-    >>> imports_package("import numpy as np\\nfrom xentropy.models import C", "xentropy")
-    True
-    >>> imports_package("import xentropyish", "xentropy")
-    False
-    """
-    pattern = rf"^\s*(?:import|from)\s+{re.escape(name)}(?:[\s.,]|$)"
-    return re.search(pattern, code, flags=re.MULTILINE) is not None
+def _fingerprints(app: Any, paths: Iterable[Path]) -> dict[Path, str]:
+    """Each page's fingerprint, by the path of its source."""
+    package = app.config.xentropy_watch_package
+    if importlib.util.find_spec(package) is None:
+        raise ModuleNotFoundError(f"xentropy_watch_package: no package named {package!r}")
+    versions = installed_versions()
+    return {p: fingerprint(page_code(p), package, versions) for p in paths}
 
 
-def _outdated_pages(app: Any, env: Any, added: set, changed: set, removed: set) -> list[str]:
-    name = app.config.xentropy_watch_package
-    current = fingerprint(name)
-    if getattr(env, "xentropy_watched_hash", None) == current:
-        return []
-    env.xentropy_watched_hash = current
+def _outdated_pages(
+    app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    paths = {docname: Path(env.doc2path(docname)) for docname in env.found_docs}
+    current = _fingerprints(app, paths.values())
+    previous = getattr(env, "xentropy_fingerprints", {})
+    env.xentropy_fingerprints = {docname: current[path] for docname, path in paths.items()}
     stale = [
         docname
         for docname in sorted(env.found_docs - added - changed)
-        if imports_package(Path(env.doc2path(docname)).read_text(encoding="utf-8"), name)
+        if previous.get(docname) != env.xentropy_fingerprints[docname]
     ]
     if stale:
-        _log(f"{name} or its environment changed; reading again: {', '.join(stale)}")
+        _log(f"the code these pages import changed; reading again: {', '.join(stale)}")
     return stale
 
 
@@ -124,25 +231,25 @@ def _prune_cache(app: Any) -> None:
     config = getattr(app.env, "mystnb_config", None)
     if config is None or config.execution_mode != "cache":
         return
-    name = app.config.xentropy_watch_package
-    current = fingerprint(name)
     cache_dir = Path(config.execution_cache_path)
     # Opening the cache creates its database. Done here, before the pages are
     # read in parallel: with an empty cache, every parallel reader would create
     # the tables at once and all but one fail ("table settings already exists").
     cache = get_cache(cache_dir)
     stamp = cache_dir / STAMP_NAME
-    if not (stamp.is_file() and stamp.read_text() == current):
-        for record in cache.list_cache_records():
-            notebook = cache.get_cache_bundle(record.pk).nb
-            code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-            if imports_package(code, name):
-                cache.remove_cache(record.pk)
-                _log(f"{name} or its environment changed; dropped the cached {record.uri}")
-        # Written before the pages execute: a page executed in this build runs the
-        # code fingerprinted here, and a change made during the build changes the
-        # fingerprint again, so the next build executes it once more.
-        stamp.write_text(current)
+    recorded = json.loads(stamp.read_text()) if stamp.is_file() else {}
+    suffixes = tuple(app.config.source_suffix)
+    pages = [p for p in Path(app.srcdir).rglob("*") if p.is_file() and p.name.endswith(suffixes)]
+    current = {str(p.resolve()): f for p, f in _fingerprints(app, pages).items()}
+    for record in cache.list_cache_records():
+        uri = str(Path(record.uri).resolve())
+        if recorded.get(uri) is None or recorded[uri] != current.get(uri):
+            cache.remove_cache(record.pk)
+            _log(f"the code {record.uri} imports changed; dropped its cached outputs")
+    # Written before the pages execute: a page executed in this build runs the
+    # code fingerprinted here, and a change made during the build changes the
+    # fingerprint again, so the next build executes it once more.
+    stamp.write_text(json.dumps(current, indent=0, sort_keys=True))
     cache.db.dispose()
 
 

@@ -12,24 +12,21 @@ Two directives for the pages:
     verified, when and from which commit the book was built.
 
 The equation's number is known only once every page has been read, so both
-render in ``doctree-resolved``. The build date is ``SOURCE_DATE_EPOCH`` when
-set (reproducible builds), else today's date in UTC.
+render in ``doctree-resolved``; the date, commit and versions come from
+:func:`xentropy.sphinxext.provenance.build_facts`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import importlib.metadata
-import os
 import re
-import subprocess
 from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
+
+from xentropy.sphinxext.provenance import build_facts
 
 
 class cite_this(nodes.General, nodes.Element):
@@ -38,37 +35,6 @@ class cite_this(nodes.General, nodes.Element):
 
 class provenance(nodes.General, nodes.Element):
     """Placeholder for the provenance line."""
-
-
-@functools.cache
-def build_facts(confdir: str) -> dict[str, str]:
-    """Date, commit and the versions that verified the book, for this build."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (
-        dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
-    ).date()
-
-    def git(*args: str) -> str:
-        try:
-            result = subprocess.run(
-                ["git", "-C", confdir, *args], capture_output=True, text=True, check=False
-            )
-        except OSError:
-            return ""
-        return result.stdout.strip() if result.returncode == 0 else ""
-
-    commit = git("rev-parse", "--short=10", "HEAD")
-    if commit and git(
-        "status", "--porcelain", "--untracked-files=no", "--", "docs", "src", "conf.py"
-    ):
-        commit += " with uncommitted changes"
-    return {
-        "date": when.isoformat(),
-        "year": str(when.year),
-        "commit": commit,
-        "sympy": importlib.metadata.version("sympy"),
-        "numpy": importlib.metadata.version("numpy"),
-    }
 
 
 class CiteThis(SphinxDirective):

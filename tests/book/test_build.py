@@ -8,43 +8,20 @@ the throwaway projects are built with exactly the book's configuration
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.book
-
-FRONT_MATTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 
 
 def executed_pages(output: str) -> set[str]:
     """The pages MyST-NB executed (rather than took from its cache) in a build's output."""
     return {Path(m).stem for m in re.findall(r"^(\S+\.md): Executing notebook", output, re.M)}
-
-
-def write_pages(folder: Path, pages: dict[str, str]) -> None:
-    """Write a throwaway book: ``index.md`` with a toctree of ``pages``, then the pages."""
-    folder.mkdir(parents=True, exist_ok=True)
-    toctree = "\n".join(pages)
-    (folder / "index.md").write_text(f"# Throwaway book\n\n```{{toctree}}\n{toctree}\n```\n")
-    for name, body in pages.items():
-        (folder / f"{name}.md").write_text(FRONT_MATTER + textwrap.dedent(body))
 
 
 def test_book_builds(built_book: Path) -> None:
@@ -76,54 +53,50 @@ def test_a_clean_build_says_what_it_does_and_warns_of_nothing(book_build) -> Non
     assert [line for line in lines if "WARNING" in line] == []
 
 
-def test_cell_that_raises_fails_the_build(tmp_path: Path, make) -> None:
-    write_pages(
-        tmp_path / "docs",
-        {
-            "broken": """
-            # A broken page
+BROKEN_PAGES = {
+    "a cell that raises": (
+        """
+        # A broken page
 
-            ```{code-cell} ipython3
-            raise RuntimeError("this page is deliberately broken")
-            ```
-            """
-        },
-    )
-    result = make("html", f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
+        ```{code-cell} ipython3
+        raise RuntimeError("this page is deliberately broken")
+        ```
+        """,
+        ["RuntimeError", "this page is deliberately broken"],
+    ),
+    "a wrong derivation step": (
+        """
+        # A derivation with a wrong step
+
+        ```{code-cell} ipython3
+        import sympy as sp
+
+        from xentropy.derivation import Derivation
+
+        t = sp.Symbol("t", real=True)
+        d = Derivation(sp.Derivative(t * sp.exp(t), t), label="eq-wrong")
+        d.step(t * sp.exp(t) - sp.exp(t), "product rule")
+        ```
+        """,
+        ["StepError", "derivation 'eq-wrong', step 1 (product rule)"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_PAGES)
+def test_a_broken_page_fails_the_build_with_its_traceback_in_the_terminal(
+    case: str, tmp_path: Path, make, write_pages
+) -> None:
+    page, expected = BROKEN_PAGES[case]
+    source = write_pages(tmp_path / "docs", {"broken": page})
+    result = make("html", f"SOURCEDIR={source}", f"BUILDDIR={tmp_path / '_build'}")
     assert result.returncode != 0, result
     # The traceback reaches the terminal, not only a report file.
-    output = result.output
-    assert "RuntimeError" in output
-    assert "this page is deliberately broken" in output
+    for text in expected:
+        assert text in result.output
 
 
-def test_page_with_a_wrong_derivation_step_fails_the_build(tmp_path: Path, make) -> None:
-    write_pages(
-        tmp_path / "docs",
-        {
-            "wrong": """
-            # A derivation with a wrong step
-
-            ```{code-cell} ipython3
-            import sympy as sp
-
-            from xentropy.derivation import Derivation
-
-            t = sp.Symbol("t", real=True)
-            d = Derivation(sp.Derivative(t * sp.exp(t), t), label="eq-wrong")
-            d.step(t * sp.exp(t) - sp.exp(t), "product rule")
-            ```
-            """
-        },
-    )
-    result = make("html", f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
-    assert result.returncode != 0, result
-    output = result.output
-    assert "StepError" in output
-    assert "derivation 'eq-wrong', step 1 (product rule)" in output
-
-
-def test_parallel_build_with_propositions_and_exercises(tmp_path: Path, make) -> None:
+def test_parallel_build_with_propositions_and_exercises(tmp_path: Path, make, write_pages) -> None:
     # Sphinx reads in parallel only when more than five pages are to be read.
     pages = {f"page{number}": f"# Page {number}\n\nText.\n" for number in range(6)}
     pages["page0"] = """
@@ -157,22 +130,36 @@ def test_parallel_build_with_propositions_and_exercises(tmp_path: Path, make) ->
     assert "ex-sigma" in html
 
 
-def test_package_change_executes_importing_pages_again(tmp_path: Path, make) -> None:
+def test_a_package_change_executes_again_exactly_the_pages_that_import_it(
+    tmp_path: Path, make, write_pages
+) -> None:
+    # probe_pkg/__init__.py is empty; uses_a imports probe_pkg.a, which imports probe_pkg.shared;
+    # uses_b imports probe_pkg.b; probe_pkg.tools is imported by no page.
     package = tmp_path / "pkg" / "probe_pkg"
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text('VALUE = "first value"\n')
+    modules = {
+        "__init__": "",
+        "shared": 'WORD = "first"\n',
+        "a": "from probe_pkg.shared import WORD\n\nVALUE = f'a says {WORD}'\n",
+        "b": 'VALUE = "b says first"\n',
+        "tools": 'UNUSED = "first"\n',
+    }
+    for name, text in modules.items():
+        (package / f"{name}.py").write_text(text)
+    page = """
+    # Imports probe_pkg.NAME
+
+    ```{code-cell} ipython3
+    from probe_pkg import NAME
+
+    print(NAME.VALUE)
+    ```
+    """
     write_pages(
         tmp_path / "docs",
         {
-            "uses": """
-            # Imports the package
-
-            ```{code-cell} ipython3
-            import probe_pkg
-
-            print(probe_pkg.VALUE)
-            ```
-            """,
+            "uses_a": page.replace("NAME", "a"),
+            "uses_b": page.replace("NAME", "b"),
             "plain": """
             # Does not import it
 
@@ -184,7 +171,7 @@ def test_package_change_executes_importing_pages_again(tmp_path: Path, make) -> 
     )
     build = tmp_path / "_build"
 
-    def build_book() -> tuple[set[str], str]:
+    def build_book() -> tuple[set[str], dict[str, str]]:
         result = make(
             "html",
             f"SOURCEDIR={tmp_path / 'docs'}",
@@ -193,21 +180,33 @@ def test_package_change_executes_importing_pages_again(tmp_path: Path, make) -> 
             env={"PYTHONPATH": str(tmp_path / "pkg")},
         )
         assert result.returncode == 0, result
-        page = (build / "html" / "uses.html").read_text(encoding="utf-8")
-        return executed_pages(result.output), page
+        pages = {
+            p: (build / "html" / f"{p}.html").read_text(encoding="utf-8")
+            for p in ("uses_a", "uses_b")
+        }
+        return executed_pages(result.output), pages
 
-    executed, page = build_book()
-    assert executed == {"uses", "plain"}
-    assert "first value" in page
+    executed, pages = build_book()
+    assert executed == {"uses_a", "uses_b", "plain"}
+    assert "a says first" in pages["uses_a"]
 
     executed, _ = build_book()
     assert executed == set()
 
-    (package / "__init__.py").write_text('VALUE = "second value"\n')
-    executed, page = build_book()
-    assert executed == {"uses"}
-    assert "second value" in page
-    assert "first value" not in page
+    (package / "tools.py").write_text('UNUSED = "second"\n')  # no page imports it
+    executed, _ = build_book()
+    assert executed == set()
+
+    (package / "shared.py").write_text('WORD = "second"\n')  # imported through probe_pkg.a
+    executed, pages = build_book()
+    assert executed == {"uses_a"}
+    assert "a says second" in pages["uses_a"]
+    assert "a says first" not in pages["uses_a"]
+
+    (package / "b.py").write_text('VALUE = "b says second"\n')
+    executed, pages = build_book()
+    assert executed == {"uses_b"}
+    assert "b says second" in pages["uses_b"]
 
 
 # --- Offline: nothing is loaded from another host --------------------------------------
@@ -325,7 +324,7 @@ print("executed")
 """
 
 
-def test_cite_box_names_page_equation_version_and_build(tmp_path: Path, make) -> None:
+def test_cite_box_names_page_equation_version_and_build(tmp_path: Path, make, write_pages) -> None:
     import importlib.metadata
 
     import xentropy
@@ -360,7 +359,9 @@ def test_cite_box_names_page_equation_version_and_build(tmp_path: Path, make) ->
     assert "executed" in (html / "_sources" / "cited.ipynb").read_text(encoding="utf-8")
 
 
-def test_cite_box_for_an_unknown_equation_fails_the_build(tmp_path: Path, make) -> None:
+def test_cite_box_for_an_unknown_equation_fails_the_build(
+    tmp_path: Path, make, write_pages
+) -> None:
     write_pages(tmp_path / "docs", {"cited": CITED_PAGE.replace("EQUATION", "eq-missing")})
     result = make("html", f"SOURCEDIR={tmp_path / 'docs'}", f"BUILDDIR={tmp_path / '_build'}")
     assert result.returncode != 0, result
