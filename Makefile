@@ -43,14 +43,15 @@ pdf: $(STAMP) ## Build the whole book as a PDF in _build/latex/xentropy.pdf (nee
 	$(PY) -m sphinx -M latexpdf $(SOURCEDIR) $(BUILDDIR) -c . $(SPHINXFLAGS) $(SPHINXOPTS)
 	@echo "The PDF is $(BUILDDIR)/latex/xentropy.pdf"
 
-# The fast tier: unit tests, doctests and property tests (fewer examples); no
-# book build, no browser, no TeX.
-FAST := -m "not book and not tex" --hypothesis-profile=quick
+# The fast tier: unit tests, doctests and property tests (fewer examples), on
+# every core; no book build, no browser, no TeX.
+FAST := -m "not book and not tex" --hypothesis-profile=quick --numprocesses=auto
 
 check: $(STAMP) ## The fast tier for every edit: unit, doc and property tests, no book build
 	$(PY) -m pytest $(FAST) $(PYTESTOPTS)
 
-test: $(STAMP) ## Everything: unit, property and doc tests, the whole book, browser, TeX, and the fast tier on narrowed SIMD
+test: $(STAMP) ## Everything: types, unit, property and doc tests, the whole book, browser, TeX, and the fast tier on narrowed SIMD
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTESTOPTS)
 	@$(MAKE) --no-print-directory test-narrowed
 
@@ -80,15 +81,16 @@ serve: $(STAMP) ## Live preview on http://127.0.0.1:8000 (PORT=n for another por
 	$(VENV)/bin/sphinx-autobuild -c . $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXFLAGS) \
 	  --watch src --watch conf.py --port $(PORT) $(SPHINXOPTS)
 
-lint: $(STAMP) ## Check the code with ruff
+lint: $(STAMP) ## Check the code with ruff, and its types with mypy (strict on the package)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 clean: ## Remove the built book and the execution cache
 	rm -rf $(BUILDDIR)
 
 distclean: clean ## Also remove .venv and the tools' caches
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache .mypy_cache src/*.egg-info
 
 lock: ## Re-resolve the newest versions the ranges in pyproject.toml allow into requirements.lock
 	rm -rf $(BUILDDIR)/lock-venv build
