@@ -346,6 +346,9 @@ class Run:
     def __str__(self) -> str:
         return f"exit {self.returncode}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
 
+    # A failed assertion shows the whole output, not a shortened repr.
+    __repr__ = __str__
+
 
 def run_make(*arguments: str, env: dict[str, str] | None = None) -> Run:
     """Run ``make`` at the root of the repository with ``arguments``; output is captured."""

@@ -5,18 +5,19 @@
 * ``citation``: the "Cite this" box, with the equation's number, the version and the build.
 * ``latexsource``: every numbered equation's LaTeX source, folded, ready to copy.
 * ``compat``: the merge step sphinx-proof's domain lacks for parallel builds.
-* ``kernels``: each page's kernel on Unix sockets of its own, so parallel kernels never collide.
+* ``execution``: parallel pages that never collide: kernels on Unix sockets of their own, and
+  cache reads that wait for a record another process is still writing.
 
 Only the book's build imports this subpackage; the rest of ``xentropy`` never does.
 """
 
 from typing import Any
 
-from . import cache, citation, compat, downloads, kernels, latexsource
+from . import cache, citation, compat, downloads, execution, latexsource
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register every part with Sphinx."""
-    for part in (cache, downloads, citation, latexsource, compat, kernels):
+    for part in (cache, downloads, citation, latexsource, compat, execution):
         part.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,4 +1,4 @@
-"""Start every page's kernel on Unix sockets of its own, never on TCP ports.
+"""Parallel execution that never collides: kernels on sockets of their own, cache reads retried.
 
 MyST-NB executes the pages through nbclient, whose kernel manager by default
 picks five free TCP ports by binding to port 0 and closing the sockets, then
@@ -14,6 +14,15 @@ defaults to ``kernel-ipc`` in the current directory: shared by every kernel,
 so this gives each kernel manager nbclient creates a fresh ``ip`` in a
 private directory, removed when the build ends. Only the manager's two
 settings change; nbclient, jupyter-client and ipykernel do everything else.
+
+jupyter-cache has races of its own: two pages whose code cells are the same
+match one cache record, and one page's process can find a record that another
+has entered but not yet written to disk ("Notebook file does not exist for
+cache record"), is replacing ("Cache record not found"), or is creating the
+folder of (FileExistsError). A page without code has nothing to execute or
+cache, so it skips the cache altogether; any other page that meets a record in
+flux reads the cache again a moment later, when the record is complete or
+gone, instead of failing the build.
 """
 
 from __future__ import annotations
@@ -21,7 +30,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 _SOCKETS: dict[str, Any] = {}
@@ -56,6 +67,38 @@ def _wrap(create: Any) -> Any:
     return create_kernel_manager
 
 
+#: How many times a page reads the cache before a half-written record fails the build.
+CACHE_ATTEMPTS = 5
+# What jupyter-cache says of a record that another process is writing or replacing.
+_RECORD_IN_FLUX = ("Notebook file does not exist for cache record", "Cache record not found")
+
+
+def retrying_half_written_records(start_client: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``start_client`` of MyST-NB's cache client, tried again while a record is half-written."""
+
+    def start_client_retrying(self: Any) -> None:
+        if not any(cell.cell_type == "code" for cell in self.notebook.cells):
+            return  # nothing to execute: the notebook is shown as it is
+        for attempt in range(1, CACHE_ATTEMPTS + 1):
+            try:
+                start_client(self)
+                return
+            except (KeyError, FileExistsError) as error:
+                in_flux = isinstance(error, FileExistsError) or any(
+                    m in str(error) for m in _RECORD_IN_FLUX
+                )
+                if not in_flux or attempt == CACHE_ATTEMPTS:
+                    raise
+                self.logger.info(
+                    f"the cache record this page matches is being written by another process; "
+                    f"reading the cache again (attempt {attempt + 1})"
+                )
+                time.sleep(0.25 * attempt)
+
+    start_client_retrying.xentropy_retrying = True  # type: ignore[attr-defined]
+    return start_client_retrying
+
+
 def _remove_sockets(app: Any, exception: Exception | None) -> None:
     if _SOCKETS.get("owner") == os.getpid():
         shutil.rmtree(_SOCKETS.pop("path"), ignore_errors=True)
@@ -63,8 +106,14 @@ def _remove_sockets(app: Any, exception: Exception | None) -> None:
 
 
 def setup(app: Any) -> None:
-    """Make nbclient's kernel managers isolated, once per process."""
+    """Make nbclient's kernel managers isolated and cache reads patient, once per process."""
+    from myst_nb.core.execute.cache import NotebookClientCache
     from nbclient import NotebookClient
+
+    if not getattr(NotebookClientCache.start_client, "xentropy_retrying", False):
+        NotebookClientCache.start_client = retrying_half_written_records(
+            NotebookClientCache.start_client
+        )
 
     if not getattr(NotebookClient.create_kernel_manager, "xentropy_isolated", False):
         wrapped = _wrap(NotebookClient.create_kernel_manager)
