@@ -1,13 +1,15 @@
-"""The book's interactive figures in a real browser: the one-neuron trainer.
+"""The book's interactive figures in a real browser: the trainer and the step-size slider.
 
 The trainer (learning-slowdown) runs gradient descent on one neuron in JavaScript; from each
-of the page's runs it must end where the page's executed Python ended. The Python values are
-read from the built HTML, from the JSON the executed cell glues into it for the trainer, and
-that JSON is checked against the numbers the page prints. The controls are operated with the
-keyboard, with and without ``prefers-reduced-motion``, from ``http://127.0.0.1`` and from
-``file://``, with every other host blocked; a console error or a blocked request fails the
-test. The same check is shown to fail on a deliberately broken copy of the script. Print and
-the PDF show the static figures instead.
+of the page's runs it must end where the page's executed Python ended. The step slider
+(numeric-check) takes central differences in JavaScript; at every step of the page's figure
+its worst relative error must be the figure's. The Python values are read from the built
+HTML, from the JSON the executed cells glue into it for the figures, and that JSON is checked
+against the numbers the page prints. The controls are operated with the keyboard, with and
+without ``prefers-reduced-motion``, from ``http://127.0.0.1`` and from ``file://``, with every
+other host blocked; a console error or a blocked request fails the test. The same checks are
+shown to fail on deliberately broken copies of the scripts. Print and the PDF show the static
+figures instead.
 
 The browser set-up (Debian's Chromium, its flags, the local server) is copied from
 tests/test_browser.py, so that this module needs nothing changed there.
@@ -27,6 +29,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 
@@ -169,6 +172,11 @@ def glued_json(html: Path, element_id: str) -> dict:
 @pytest.fixture(scope="module")
 def trainer_data(built_book: Path) -> dict:
     return glued_json(built_book / "learning-slowdown.html", "xentropy-trainer-data")
+
+
+@pytest.fixture(scope="module")
+def stepsize_data(built_book: Path) -> dict:
+    return glued_json(built_book / "numeric-check.html", "xentropy-stepsize-data")
 
 
 def printed_final_outputs(html: Path) -> dict[tuple[str, str], str]:
@@ -403,10 +411,130 @@ def test_the_controls_are_labelled(browser, base_url: str) -> None:
         assert watched.page.get_attribute("#xt-status", "aria-live") == "polite"
 
 
+# --- The step slider ---------------------------------------------------------------------
+
+STEPSIZE = "#xentropy-stepsize"
+
+
+def tolerances(data: dict, reference) -> list[float]:
+    """How far the browser's worst error may be from the figure's, at each step of the figure.
+
+    The two compute the same central differences D_i with the same steps, but each cost to
+    within its own rounding: NumPy's within the contract's allowance A (shared/NUMERICS.md),
+    and the browser's, which uses the same formulas, too (this test would show otherwise). So
+    D_i differs by at most 2(A⁺ + A⁻)/Δ_i, Δ_i the step taken; and a relative error
+    |D - g|/max(|D|, |g|) moves by at most 3δ/(|g| - δ) when D or g moves by δ. The browser
+    measures against the complex step, the figure against the formula's gradient: a second
+    such term. Large where round-off rules (tiny h), tiny where truncation does.
+    """
+    X, y = np.array(data["X"]), np.array(data["y"])
+    theta = np.array(data["theta"])
+    g, formula = np.array(data["reference"]), np.array(data["formula"])
+    k = X.shape[1]
+
+    def moved(delta: float, size: float) -> float:
+        return 3 * delta / (size - delta) if delta < size else 2.0
+
+    allowances = {}
+
+    def allowance(point: np.ndarray) -> float:
+        key = point.tobytes()
+        if key not in allowances:
+            allowances[key] = reference.exact(point[:k], point[k], X, y).cost_allowance()
+        return allowances[key]
+
+    result = []
+    for h in data["steps"]:
+        worst = 0.0
+        for i, value in enumerate(theta):
+            up, down = theta.copy(), theta.copy()
+            up[i] += h * max(1.0, abs(value))
+            down[i] -= h * max(1.0, abs(value))
+            shift = 2 * (allowance(up) + allowance(down)) / (up[i] - down[i])
+            size = min(abs(g[i]), abs(formula[i]))
+            worst = max(worst, moved(shift, size) + moved(abs(g[i] - formula[i]), size))
+        result.append(worst)
+    return result
+
+
+def stepsize_mismatches(page, data: dict, allowed: list[float]) -> list[str]:
+    """Every step of the figure, reached with the arrow keys; where the browser disagrees."""
+    found = []
+    page.focus("#xs-step")
+    page.keyboard.press("Home")
+    for index, (h, plotted) in enumerate(zip(data["steps"], data["plotted"], strict=True)):
+        assert page.eval_on_selector(STEPSIZE, "root => root.dataset.index") == str(index)
+        ours = float(page.get_attribute("#xs-worst-js", "data-value"))
+        assert float(page.get_attribute("#xs-worst-py", "data-value")) == plotted
+        difference = abs(max(ours, data["floor"]) - plotted)
+        if not difference <= allowed[index]:
+            found.append(f"h = {h:.2e}: {ours:.6e} against {plotted:.6e}")
+        page.keyboard.press("ArrowRight")
+    return found
+
+
+@pytest.fixture(scope="module")
+def allowed(stepsize_data: dict, reference) -> list[float]:
+    return tolerances(stepsize_data, reference)
+
+
+def test_the_step_slider_is_handed_the_figures_data(stepsize_data: dict, built_book: Path) -> None:
+    steps, plotted = np.array(stepsize_data["steps"]), np.array(stepsize_data["plotted"])
+    assert steps.size == plotted.size > 10
+    assert np.all(np.diff(steps) < 0)
+    # The best step of central differences and its error, as the page prints them.
+    soup = BeautifulSoup(
+        (built_book / "numeric-check.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    printed = {span.get_text() for span in soup.select("span.pasted-text")}
+    best = int(np.argmin(plotted))
+    assert {f"{steps[best]:.0e}", f"{plotted[best]:.0e}"} <= printed
+
+
+def test_the_step_slider_matches_the_figure_at_every_step(
+    browser, base_url: str, stepsize_data: dict, allowed: list[float]
+) -> None:
+    with opened(browser, base_url + "numeric-check.html", STEPSIZE) as watched:
+        assert stepsize_mismatches(watched.page, stepsize_data, allowed) == []
+        page = watched.page
+        page.keyboard.press("End")
+        last = len(stepsize_data["steps"]) - 1
+        assert page.eval_on_selector(STEPSIZE, "root => root.dataset.index") == str(last)
+        assert "worst relative error" in page.text_content("#xs-status")
+        assert watched.problems == []
+    # Where truncation rules, the allowance is a small fraction of the error itself.
+    assert allowed[0] < 1e-6 * stepsize_data["plotted"][0]
+
+
+def test_the_check_of_the_step_slider_catches_forward_differences(
+    browser, base_url: str, built_book: Path, stepsize_data: dict, allowed: list[float]
+) -> None:
+    script = (built_book / "_static" / "stepsize.js").read_text(encoding="utf-8")
+    right = "return (cost(up, X, y) - cost(down, X, y)) / (up[i] - down[i]);"
+    assert right in script
+    # Forward differences, (C(θ + h_i e_i) - C(θ)) / h_i, in place of central ones.
+    forward = "return (cost(up, X, y) - cost(theta, X, y)) / (up[i] - theta[i]);"
+    broken = {"stepsize.js": script.replace(right, forward)}
+    with opened(browser, base_url + "numeric-check.html", STEPSIZE, scripts=broken) as watched:
+        assert stepsize_mismatches(watched.page, stepsize_data, allowed) != []
+        assert watched.problems == []
+
+
+def test_the_step_slider_works_from_a_file_url(
+    browser, built_book: Path, stepsize_data: dict, allowed: list[float]
+) -> None:
+    url = (built_book / "numeric-check.html").as_uri()
+    with opened(browser, url, STEPSIZE) as watched:
+        assert stepsize_mismatches(watched.page, stepsize_data, allowed) == []
+        assert watched.problems == []
+
+
 # --- Print and the PDF ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("page_name", "figure"), [("learning-slowdown", TRAINER)])
+@pytest.mark.parametrize(
+    ("page_name", "figure"), [("learning-slowdown", TRAINER), ("numeric-check", STEPSIZE)]
+)
 def test_print_shows_a_note_instead_of_the_interactive_figure(
     page_name: str, figure: str, browser, base_url: str
 ) -> None:
@@ -440,5 +568,6 @@ def pdf_text(require_tools: Callable[..., None], book_build, make) -> str:
 def test_the_pdf_has_the_static_figures_and_no_interactive_one(pdf_text: str) -> None:
     flat = " ".join(pdf_text.split())
     assert "The HTML edition of this page has, here, a trainer" in flat
-    for widget_text in ["Start from a run of this page", "IPython.core"]:
+    assert "The HTML edition of this page has, here, a slider" in flat
+    for widget_text in ["Start from a run of this page", "Step h (smaller", "IPython.core"]:
         assert widget_text not in flat
