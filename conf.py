@@ -109,6 +109,11 @@ copybutton_prompt_is_regexp = True
 html_css_files = ["xentropy.css"]
 html_js_files = ["eqpreview.js"]
 
+# The interactive figures: their styles, and the small SVG plot that draws them. Each
+# figure's script does nothing on a page without the figure.
+html_css_files += ["interactive.css"]
+html_js_files += ["svgplot.js", "trainer.js", "stepsize.js"]
+
 # --- PDF (make pdf: Sphinx's LaTeX builder, then latexmk with XeLaTeX) ----
 # XeLaTeX reads the prose's Unicode (σ, ∂, Σ) directly; fonts are Debian's
 # fonts-freefont-otf, Sphinx's default for XeLaTeX.
