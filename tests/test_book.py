@@ -300,7 +300,11 @@ def test_math_engine_is_served_locally(built_book: Path) -> None:
     mathjax = [s for s in scripts if "tex-chtml.js" in s]
     assert mathjax == [s for s in mathjax if not is_remote(s)] != []
     assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
-    assert (built_book / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    fonts = built_book / "_static" / "mathjax" / "fonts" / "mathjax-newcm-font" / "chtml"
+    assert list((fonts / "woff2").glob("*.woff2"))
+    assert list((fonts / "dynamic").glob("*.js"))
+    # MathJax 4 looks for its fonts on a CDN unless told where they are.
+    assert '"fonts": "[mathjax]/fonts"' in index
 
 
 # --- The book's own directives and downloads -------------------------------------------

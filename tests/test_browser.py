@@ -16,7 +16,6 @@ command that installs it, except in CI (``CI`` set), where they fail.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import shutil
 import sys
@@ -251,14 +250,13 @@ def test_every_page_of_the_book_loads_cleanly_with_its_math_typeset(
 
 # --- The check can fail ------------------------------------------------------------------
 
-MATHJAX = importlib.metadata.distribution("sphinx-mathjax-offline").locate_file(
-    "sphinx-mathjax-offline/static/mathjax"
-)
+MATHJAX = Path(sys.prefix) / "share" / "xentropy" / "static" / "mathjax"  # make venv put it there
 # As Sphinx and MyST-NB write it: a page's sections are not searched for TeX,
 # only the elements of these classes are typeset.
 MATHJAX_HEAD = (
-    '<script>window.MathJax = {"options": {"processHtmlClass": '
-    '"tex2jax_process|mathjax_process|math|output_area"}}</script>'
+    '<script>window.MathJax = {"loader": {"paths": {"fonts": "[mathjax]/fonts"}}, '
+    '"options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"}}'
+    "</script>"
     '<script defer src="mathjax/tex-chtml.js"></script>'
 )
 THROWAWAY_PAGES = {
