@@ -133,7 +133,7 @@ copybutton_exclude = ".linenos, .gp, .go"
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 html_css_files = ["xentropy.css"]
-html_js_files = ["eqpreview.js"]
+html_js_files = ["eqpreview.js", "fit.js", "tables.js"]
 
 # --- PDF (make pdf: Sphinx's LaTeX builder, then latexmk with XeLaTeX) ----
 # XeLaTeX reads the prose's Unicode (σ, ∂, Σ) directly; fonts are Debian's

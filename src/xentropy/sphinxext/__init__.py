@@ -4,6 +4,7 @@
 * ``downloads``: every executed page can be downloaded as a notebook.
 * ``citation``: the "Cite this" box, with the equation's number, the version and the build.
 * ``latexsource``: every numbered equation's LaTeX source, folded, ready to copy.
+* ``rows``: aligned blocks (the derivations) as rows that fit any width.
 * ``compat``: the merge step sphinx-proof's domain lacks for parallel builds.
 * ``kernels``: each page's kernel on Unix sockets of its own, so parallel kernels never collide.
 
@@ -12,11 +13,11 @@ Only the book's build imports this subpackage; the rest of ``xentropy`` never do
 
 from typing import Any
 
-from . import cache, citation, compat, downloads, kernels, latexsource
+from . import cache, citation, compat, downloads, kernels, latexsource, rows
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register every part with Sphinx."""
-    for part in (cache, downloads, citation, latexsource, compat, kernels):
+    for part in (cache, downloads, citation, latexsource, rows, compat, kernels):
         part.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
