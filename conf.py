@@ -133,7 +133,10 @@ copybutton_exclude = ".linenos, .gp, .go"
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 html_css_files = ["xentropy.css"]
-html_js_files = ["eqpreview.js", "fit.js", "tables.js"]
+html_js_files = ["eqpreview.js", "fit.js", "tables.js", "names.js"]
+# The hint beside a fold of sphinx-togglebutton, and the start of its name (names.js).
+togglebutton_hint = "Show"
+togglebutton_hint_hide = "Hide"
 
 # --- PDF (make pdf: Sphinx's LaTeX builder, then latexmk with XeLaTeX) ----
 # XeLaTeX reads the prose's Unicode (σ, ∂, Σ) directly; fonts are Debian's

@@ -379,7 +379,10 @@ def test_every_numbered_equation_offers_its_latex_source(built_book: Path) -> No
             equation = number.find_parent("div", class_="math")
             box = equation.find_next_sibling()
             assert box is not None, (page.name, number)
+            assert box.name == "details", (page.name, number)
             assert "latex-source" in box["class"], (page.name, number)
+            label = number.get_text().removesuffix("#")
+            assert box.summary.get_text() == f"Show the LaTeX source of {label}"
             source = box.select_one("pre").get_text()
             assert source.startswith(r"\begin{equation}")
             if "xentropy-rows" in equation["class"]:
