@@ -30,8 +30,10 @@ extensions = [
 ]
 
 bibtex_bibfiles = ["docs/references.bib"]
-bibtex_default_style = "plain"
-bibtex_reference_style = "author_year"
+# Entries labelled "Author, year", and the text cites by that label: the reader matches a
+# citation to its entry at a glance (xentropy.sphinxext.bibliography).
+bibtex_default_style = "xentropy"
+bibtex_reference_style = "label"
 
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", ".venv"]

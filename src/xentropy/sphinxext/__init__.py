@@ -6,6 +6,7 @@
 * ``latexsource``: every numbered equation's LaTeX source, folded, ready to copy.
 * ``rows``: aligned blocks (the derivations) as rows that fit any width.
 * ``folds``: folded code cells named by what they show.
+* ``bibliography``: citations labelled as the bibliography is, entries that link back.
 * ``compat``: the merge step sphinx-proof's domain lacks for parallel builds.
 * ``kernels``: each page's kernel on Unix sockets of its own, so parallel kernels never collide.
 
@@ -14,11 +15,31 @@ Only the book's build imports this subpackage; the rest of ``xentropy`` never do
 
 from typing import Any
 
-from . import cache, citation, compat, downloads, folds, kernels, latexsource, rows
+from . import (
+    bibliography,
+    cache,
+    citation,
+    compat,
+    downloads,
+    folds,
+    kernels,
+    latexsource,
+    rows,
+)
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register every part with Sphinx."""
-    for part in (cache, downloads, citation, latexsource, rows, folds, compat, kernels):
+    for part in (
+        cache,
+        downloads,
+        citation,
+        bibliography,
+        latexsource,
+        rows,
+        folds,
+        compat,
+        kernels,
+    ):
         part.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
