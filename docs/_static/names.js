@@ -10,6 +10,9 @@
 // The primary sidebar (the book's title, search and table of contents) is a landmark, so that
 // nothing on the page lies outside one: the theme marks only the table of contents inside it.
 //
+// The index of proofs (sphinx-proof's prf-prf page) sets its entries out in a table with no
+// header, a layout table: it is marked as one, so a screen reader does not announce a grid.
+//
 // A figure drawn as inline SVG (the measured timings, whose SVG keeps every mark inside the
 // figure) is an image named by its caption, as an <img> is by its alt text.
 (function () {
@@ -47,6 +50,9 @@
       sidebar.setAttribute("role", "complementary");
       sidebar.setAttribute("aria-label", "The book");
     }
+    document.querySelectorAll("table.modindextable:not([role])").forEach((table) => {
+      table.setAttribute("role", "presentation");
+    });
     nameFigures();
     document.querySelectorAll("button.toggle-button").forEach((button) => {
       name(button);
