@@ -1,8 +1,9 @@
 // Equation previews: pointing at (or focusing) a reference to a numbered equation shows the
 // equation in a small popup, so the reader need not leave the paragraph.
 //
-// - The popup is kept inside the window: below the link, or above it where there is no room
-//   below, and moved left as far as it must be.
+// - The popup is kept inside the window: below the link, or above it where there is more
+//   room, moved left as far as it must be, and no taller than the room it has (a tall
+//   derivation scrolls inside it).
 // - It stays open while the pointer is on the link or on the popup, and closes on Escape.
 // - The link is described by the popup (aria-describedby), so a screen reader reads the
 //   equation after the link's own text.
@@ -76,13 +77,17 @@
     const width = document.documentElement.clientWidth;
     const height = document.documentElement.clientHeight;
     popup.style.maxWidth = `${width - 2 * MARGIN}px`;
-    const size = popup.getBoundingClientRect();
+    // Below the link, or above it where there is more room; never taller than that room.
+    const below = height - MARGIN - (box.bottom + GAP);
+    const above = box.top - GAP - MARGIN;
+    popup.style.maxHeight = "";
+    let size = popup.getBoundingClientRect();
+    const under = size.height <= below || below >= above;
+    popup.style.maxHeight = `${Math.max(under ? below : above, 0)}px`;
+    size = popup.getBoundingClientRect();
     let left = Math.min(box.left, width - MARGIN - size.width);
     left = Math.max(MARGIN, left);
-    let top = box.bottom + GAP;
-    if (top + size.height > height - MARGIN && box.top - GAP - size.height >= MARGIN) {
-      top = box.top - GAP - size.height;
-    }
+    const top = under ? box.bottom + GAP : box.top - GAP - size.height;
     popup.style.left = `${window.scrollX + left}px`;
     popup.style.top = `${window.scrollY + top}px`;
   }
