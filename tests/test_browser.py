@@ -25,6 +25,8 @@ fit check to fail on the book itself with the book's stylesheet taken away. With
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import re
 import shutil
@@ -184,11 +186,12 @@ async (PATIENCE_MS) => {
   }
   if (result.mathjax) {
     // MathJax typesets a TeX error as <merror>, and an undefined macro as its
-    // name in red (the noundefined extension): neither fails by itself.
+    // name in red (the noundefined extension; MathJax 4 writes its data-latex after the colour):
+    // neither fails by itself.
     for (const item of MathJax.startup.document.math) {
       const mml = MathJax.startup.toMML(item.root);
       const error = mml.match(/<merror data-mjx-error="([^"]*)"/);
-      const undefinedMacro = mml.match(/<mtext mathcolor="red">(\\[^<]*)</);
+      const undefinedMacro = mml.match(/<mtext mathcolor="red"[^>]*>(\\[^<]*)</);
       if (error) result.errors.push(`${error[1]} in ${item.math.slice(0, 80)}`);
       if (undefinedMacro) {
         result.errors.push(`undefined macro ${undefinedMacro[1]} in ${item.math.slice(0, 80)}`);
@@ -529,12 +532,27 @@ def test_every_fold_is_named_for_what_it_opens(book_report: dict) -> None:
 # --- The check can fail ------------------------------------------------------------------
 
 MATHJAX = Path(sys.prefix) / "share" / "xentropy" / "static" / "mathjax"  # make venv put it there
-# As Sphinx and MyST-NB write it: a page's sections are not searched for TeX,
-# only the elements of these classes are typeset.
+
+
+def book_mathjax_config() -> dict:
+    """``mathjax4_config`` of conf.py, read without running conf.py (which sets variables)."""
+    tree = ast.parse((ROOT / "conf.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        targets = [getattr(t, "id", None) for t in getattr(node, "targets", [])]
+        if isinstance(node, ast.Assign) and targets == ["mathjax4_config"]:
+            return ast.literal_eval(node.value)
+    raise AssertionError("conf.py sets no mathjax4_config")
+
+
+# As Sphinx and MyST-NB write it, with the book's own MathJax configuration: a page's sections
+# are not searched for TeX, only the elements of these classes are typeset.
+MATHJAX_CONFIG = book_mathjax_config()
+MATHJAX_CONFIG["options"] = {
+    **MATHJAX_CONFIG["options"],
+    "processHtmlClass": "tex2jax_process|mathjax_process|math|output_area",
+}
 MATHJAX_HEAD = (
-    '<script>window.MathJax = {"loader": {"paths": {"fonts": "[mathjax]/fonts"}}, '
-    '"options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"}}'
-    "</script>"
+    f"<script>window.MathJax = {json.dumps(MATHJAX_CONFIG)}</script>"
     '<script defer src="mathjax/tex-chtml.js"></script>'
 )
 THROWAWAY_PAGES = {
@@ -603,9 +621,10 @@ def test_the_check_catches(name: str, browser, throwaway_site: str) -> None:
 
 # Pages that break each rule the book's pages are held to, in a column as narrow as a phone's.
 NARROW = '<article class="bd-article" style="width: 20rem">{}</article>'
-LONG_SUM = " + ".join(f"x_{{{n}}} w_{{{n}}}" for n in range(40))
+# A matrix of 30 columns: no line can break inside it, at any width.
+WIDE_MATRIX = r"\begin{pmatrix}" + " & ".join(f"x_{{{n}}}" for n in range(30)) + r"\end{pmatrix}"
 BROKEN_PAGES = {
-    "cut-equation": (MATHJAX_HEAD, NARROW.format(f'<div class="math">\\[{LONG_SUM}\\]</div>')),
+    "cut-equation": (MATHJAX_HEAD, NARROW.format(f'<div class="math">\\[{WIDE_MATRIX}\\]</div>')),
     "wide-table": (
         "",
         NARROW.format("<table><tr>" + "<td>0.1234567890123456</td>" * 6 + "</tr></table>"),
@@ -687,10 +706,11 @@ def test_a_preview_stays_inside_the_window_and_open_while_pointed_at(
         ]:
             page.goto(base + source)
             wait_for_mathjax(page)
-            links = page.locator(selector)
-            assert links.count() > 0
-            for index in range(links.count()):
-                link = links.nth(index)
+            # Every reference the reader can see (not those inside a closed fold).
+            links = [link for link in page.locator(selector).all() if link.is_visible()]
+            assert links
+            for index, link in enumerate(links):
+                page.keyboard.press("Escape")  # the last preview could cover this link
                 link.hover()
                 preview.locator("mjx-container").first.wait_for(timeout=PATIENCE_MS)
                 assert "merror" not in preview.inner_html()
@@ -797,6 +817,8 @@ def test_the_printed_derivation_has_no_navigation_no_open_fold_and_wrapped_code(
         "Hide code cell source",
         "\\begin{equation}",  # a LaTeX source
         "@misc{",  # the BibTeX of Cite this
-        "Contents",  # the page's table of contents, in the sidebar
     ]:
         assert absent not in text, absent
+    # The links to the previous and the next page, each under its label. (The page's own
+    # contents, which the theme prints under the title as a chapter's contents, stay.)
+    assert re.findall(r"^\s*(?:previous|next)\s*$", text, re.M | re.I) == []
