@@ -1,5 +1,6 @@
 # The xentropy book: `make html` builds it, `make test` checks it. Each target
-# first sets up .venv (again whenever pyproject.toml or requirements.lock change).
+# first sets up .venv (again whenever pyproject.toml, requirements.lock or
+# package-lock.json change).
 
 PYTHON     ?= python3
 VENV       ?= .venv
@@ -14,6 +15,9 @@ BASEURL    ?=
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
+# MathJax 4 (npm, pinned by package-lock.json), installed into .venv with the Python
+# packages; only what the book's pages load is staged here, and conf.py serves it.
+MATHJAX := $(VENV)/share/xentropy/static/mathjax
 # Warnings are errors, every reference must resolve, every error is reported
 # before the build stops, tracebacks are shown in full, pages execute in parallel.
 SPHINXFLAGS := -W --keep-going -n -T -j $(JOBS) $(if $(BASEURL),-D html_baseurl=$(BASEURL))
@@ -27,13 +31,19 @@ help: ## List the targets
 
 venv: $(STAMP) ## Create .venv with the pinned dependencies
 
-$(STAMP): pyproject.toml $(LOCK)
+$(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "xentropy needs Python 3.11 or newer; run make PYTHON=python3.x"; exit 1; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --constraint $(LOCK) pip setuptools
 	$(PY) -m pip install --quiet --constraint $(LOCK) --no-build-isolation --editable '.[dev]'
+	cp package.json package-lock.json $(VENV)/
+	npm ci --prefix $(VENV) --no-audit --no-fund --loglevel=error
+	mkdir -p $(MATHJAX)/fonts/mathjax-newcm-font
+	cd $(VENV)/node_modules/mathjax && cp -r LICENSE tex-chtml.js input a11y ui $(abspath $(MATHJAX))/
+	cd $(VENV)/node_modules/@mathjax/mathjax-newcm-font && \
+	  cp -r package.json chtml $(abspath $(MATHJAX))/fonts/mathjax-newcm-font/
 	touch $@
 
 html: $(STAMP) ## Execute every page and build the HTML book in _build/html

@@ -4,8 +4,8 @@ Sphinx reads this file at the repository root (``-c .``); the pages live in
 ``docs/``. Every page is a MyST Markdown notebook executed by MyST-NB.
 """
 
-import importlib.metadata
 import os
+import sys
 from pathlib import Path
 
 import xentropy
@@ -30,8 +30,10 @@ extensions = [
 ]
 
 bibtex_bibfiles = ["docs/references.bib"]
-bibtex_default_style = "plain"
-bibtex_reference_style = "author_year"
+# Entries labelled "Author, year", and the text cites by that label: the reader matches a
+# citation to its entry at a glance (xentropy.sphinxext.bibliography).
+bibtex_default_style = "xentropy"
+bibtex_reference_style = "label"
 
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", ".venv"]
@@ -94,20 +96,45 @@ html_theme_options = {
     "navigation_with_keys": False,
 }
 
-# MathJax served from the book itself: no page loads anything from another host.
-_MATHJAX_DIR = importlib.metadata.distribution("sphinx-mathjax-offline").locate_file(
-    "sphinx-mathjax-offline/static"
-)
-# Relative to conf.py, so the configuration (and .buildinfo's hash of it) is the
-# same in every checkout.
-html_static_path.append(os.path.relpath(_MATHJAX_DIR, ROOT))
+# MathJax 4 served from the book itself, so no page loads anything from another host.
+# make venv installs it with npm (package-lock.json) and stages what the pages load in
+# the environment that runs Sphinx; relative to conf.py, so the configuration (and
+# .buildinfo's hash of it) is the same in every checkout.
+_STATIC_ASSETS = Path(sys.prefix) / "share" / "xentropy" / "static"
+if not (_STATIC_ASSETS / "mathjax" / "tex-chtml.js").is_file():
+    raise RuntimeError(f"MathJax is not installed in {_STATIC_ASSETS}; run make venv")
+html_static_path.append(os.path.relpath(_STATIC_ASSETS, ROOT))
 mathjax_path = "mathjax/tex-chtml.js"
+# MathJax 4 breaks a display that is wider than its column (and the reasons of a
+# derivation, set in \text{}) instead of letting it run off the page, and in-line math
+# at the end of a line. Formulas are not Tab stops, so a keyboard reaches the links
+# and the folds; screen readers read the hidden MathML MathJax puts beside each
+# formula. Speech and Braille (the speech rule engine, in a web worker) are off: a
+# worker cannot start from file://, where the book must also work.
+mathjax4_config = {
+    "loader": {"paths": {"fonts": "[mathjax]/fonts"}},
+    "output": {"displayOverflow": "linebreak", "linebreaks": {"inline": True}},
+    "options": {
+        "menuOptions": {
+            "settings": {
+                "inTabOrder": False,
+                "assistiveMml": True,
+                "enrich": False,
+                "speech": False,
+                "braille": False,
+            }
+        }
+    },
+}
 
 copybutton_exclude = ".linenos, .gp, .go"
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 html_css_files = ["xentropy.css"]
-html_js_files = ["eqpreview.js"]
+html_js_files = ["eqpreview.js", "fit.js", "tables.js", "names.js"]
+# The hint beside a fold of sphinx-togglebutton, and the start of its name (names.js).
+togglebutton_hint = "Show"
+togglebutton_hint_hide = "Hide"
 
 # The interactive figures: their styles, and the small SVG plot that draws them. Each
 # figure's script does nothing on a page without the figure.

@@ -54,7 +54,7 @@ def copy_tree(ref: str, target: Path) -> None:
     # when these are newer than its stamp. make -o forbids that, but a make run
     # by a target inside does not inherit -o: dating them to 1970 makes sure the
     # shared .venv is never touched.
-    for name in ("pyproject.toml", "requirements.lock"):
+    for name in ("pyproject.toml", "requirements.lock", "package.json", "package-lock.json"):
         os.utime(target / name, (0, 0))
 
 

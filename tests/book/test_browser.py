@@ -9,16 +9,28 @@ MathJax: an ``mjx-container`` in each, no MathJax error, and no raw TeX
 (``\\(``, ``\\[``, ``$$``, ``\\begin{``) left in the page's text outside code.
 Screenshots of the book's pages are saved under ``_build/screenshots/``.
 
-The same checking function is shown to catch each kind of problem on
-throwaway pages. Without ``/usr/bin/chromium`` the tests are skipped with the
-command that installs it, except in CI (``CI`` set), where they fail.
+Every page is opened once at each of two sizes, a laptop (1280 x 900, both sidebars) and a
+phone (390 x 844, touch), and on that one load the tests below check that it fits and reads:
+no display equation cut or scrolled sideways or covered by its number, no table wider than its
+column, no formula in the Tab order (each still has its MathML for screen readers), every fold
+named for what it opens, no violation axe-core finds (WCAG 2.0, 2.1 A and AA, its best
+practices and its experimental rules), and still no console error once its equation previews
+and folds have been used. The equation preview, printing and ``file://`` have tests of their own.
+
+The same checking functions are shown to catch each kind of problem on throwaway pages, and the
+fit check to fail on the book itself with the book's stylesheet taken away. Without
+``/usr/bin/chromium`` the tests are skipped with the command that installs it, except in CI
+(``CI`` set), where they fail.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
+import ast
+import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -90,9 +102,7 @@ def serve() -> Iterator:
         thread.join()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """Debian's headless Chromium with a fresh profile, driven by Playwright."""
+def _require_chromium() -> None:
     if not CHROMIUM.is_file():
         reason = (
             f"no Chromium at {CHROMIUM}, so the book was not checked in a browser; "
@@ -101,22 +111,55 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         if os.environ.get("CI"):
             pytest.fail(f"{reason} (CI must run the browser tests)")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator:
+    _require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1280, "height": 900},
-            # The book's own fonts and layout only: no reduced-motion or colour-scheme
-            # surprises from the machine.
-            color_scheme="light",
-            reduced_motion="reduce",
-        )
-        yield context
-        context.close()
+        yield playwright
+
+
+def _context(playwright, profile: Path, **device: object):
+    return playwright.chromium.launch_persistent_context(
+        user_data_dir=str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_FLAGS,
+        # The book's own fonts and layout only: no reduced-motion or colour-scheme
+        # surprises from the machine.
+        color_scheme="light",
+        reduced_motion="reduce",
+        **device,
+    )
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """Debian's headless Chromium with a fresh profile, as on a laptop: 1280 x 900, a mouse."""
+    context = _context(
+        playwright,
+        tmp_path_factory.mktemp("chromium-profile"),
+        viewport={"width": 1280, "height": 900},
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def phone(playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """The same Chromium as a phone: 390 x 844 CSS pixels, a touch screen, mobile layout."""
+    context = _context(
+        playwright,
+        tmp_path_factory.mktemp("chromium-phone"),
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    yield context
+    context.close()
 
 
 # --- The check of one page ---------------------------------------------------------------
@@ -144,11 +187,12 @@ async (PATIENCE_MS) => {
   }
   if (result.mathjax) {
     // MathJax typesets a TeX error as <merror>, and an undefined macro as its
-    // name in red (the noundefined extension): neither fails by itself.
+    // name in red (the noundefined extension; MathJax 4 writes its data-latex after the colour):
+    // neither fails by itself.
     for (const item of MathJax.startup.document.math) {
       const mml = MathJax.startup.toMML(item.root);
       const error = mml.match(/<merror data-mjx-error="([^"]*)"/);
-      const undefinedMacro = mml.match(/<mtext mathcolor="red">(\\[^<]*)</);
+      const undefinedMacro = mml.match(/<mtext mathcolor="red"[^>]*>(\\[^<]*)</);
       if (error) result.errors.push(`${error[1]} in ${item.math.slice(0, 80)}`);
       if (undefinedMacro) {
         result.errors.push(`undefined macro ${undefinedMacro[1]} in ${item.math.slice(0, 80)}`);
@@ -172,17 +216,133 @@ async (PATIENCE_MS) => {
 """
 
 
-def page_problems(context, url: str, screenshot: Path | None = None) -> list[str]:
-    """Open ``url`` in a new tab and return every problem found; ``[]`` for a clean page."""
+# Runs in the page once MathJax is done: what does not fit its column. An element fits when
+# it stays inside the article's content box and inside every ancestor that clips or scrolls,
+# and nothing around it scrolls sideways.
+MEASURE_LAYOUT = r"""
+() => {
+  const article = document.querySelector("article.bd-article") || document.body;
+  function room(element) {
+    const box = article.getBoundingClientRect();
+    const style = getComputedStyle(article);
+    let left = box.left + parseFloat(style.paddingLeft);
+    let right = box.right - parseFloat(style.paddingRight);
+    for (let p = element.parentElement; p && p !== article; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== "visible") {
+        const r = p.getBoundingClientRect();
+        left = Math.max(left, r.left);
+        right = Math.min(right, r.right);
+      }
+    }
+    return {left, right};
+  }
+  function outside(element) {
+    const r = element.getBoundingClientRect();
+    const {left, right} = room(element);
+    return r.right > right + 1 || r.left < left - 1;
+  }
+  function name(element) {
+    const id = (element.closest("[id]") || {}).id || "";
+    const text = Array.from((element.textContent || "").replace(/\s+/g, " ").trim());
+    return `${id}: ${text.slice(0, 40).join("")}`;
+  }
+  const cut = [], covered = [], tables = [];
+  for (const display of article.querySelectorAll("div.math")) {
+    if (!display.offsetParent) continue;  // inside a closed fold
+    const parts = [...display.querySelectorAll("mjx-container, .xentropy-reason")];
+    const scrolls = [display, ...parts].some((e) => e.scrollWidth > e.clientWidth + 1);
+    if (scrolls || parts.some(outside)) cut.push(name(display));
+    const number = display.querySelector(".eqno");
+    if (number) {
+      const n = number.getBoundingClientRect();
+      for (const math of display.querySelectorAll("mjx-container")) {
+        const m = math.getBoundingClientRect();
+        if (n.left < m.right - 1 && n.right > m.left + 1 && n.top < m.bottom - 1 &&
+            n.bottom > m.top + 1) {
+          covered.push(name(display));
+          break;
+        }
+      }
+    }
+  }
+  for (const table of article.querySelectorAll("table")) {
+    if (table.offsetParent && outside(table)) tables.push(name(table));
+  }
+  const math = [...document.querySelectorAll("mjx-container")];
+  return {
+    cut, covered, tables,
+    formulas: math.length,
+    tabStops: math.filter((m) => m.tabIndex >= 0).length,
+    mathml: math.filter((m) => m.querySelector("mjx-assistive-mml math")).length,
+  };
+}
+"""
+
+# The accessible name of every fold's control, as the browser computes it for its summary or
+# button (Playwright's accessibility snapshot would need the whole tree; this is the part the
+# tests need: aria-label, else the visible text).
+FOLD_NAMES = r"""
+() => [...document.querySelectorAll("article details > summary, article button.toggle-button")]
+  .map((control) => {
+    const label = control.getAttribute("aria-label");
+    if (label) return label;
+    const hidden = [...control.querySelectorAll("*")].filter(
+      (e) => getComputedStyle(e).display === "none");
+    let text = "";
+    const walker = document.createTreeWalker(control, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!hidden.some((h) => h.contains(node))) text += node.textContent;
+    }
+    return text.replace(/\s+/g, " ").trim();
+  })
+"""
+
+# axe-core's rules for WCAG 2.0 and 2.1, A and AA, and its best practices but one (below); its
+# experimental rules too (label-content-name-mismatch catches a fold named "Toggle hidden
+# content").
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experimental"],
+    },
+    # A column headed by a formula alone ($K$, $x_{i1}$) has no "visible text" for axe: MathJax
+    # draws the glyphs with CSS, and a screen reader reads the header's MathML. A rule of
+    # axe's best practices, not of WCAG; left out so that the book's tables keep their heads.
+    "rules": {"empty-table-header": {"enabled": False}},
+    "resultTypes": ["violations"],
+    # axe would fetch every stylesheet again to read it, and resolves the theme's
+    # @import "../basic.css" against the page instead of the stylesheet: a 404 of axe's own.
+    # Only its screen-orientation rule reads stylesheets.
+    "preload": False,
+}
+# The glyphs MathJax draws are hidden from assistive technology (aria-hidden); what a screen
+# reader reads of a formula is its MathML, which axe does check. Leaving the thousands of glyph
+# elements out keeps axe to seconds a page.
+AXE_CONTEXT = {"exclude": [["mjx-container > mjx-math"]]}
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on ``page``, one line each: rule, impact, where."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, context=AXE_CONTEXT, options=AXE_OPTIONS)
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']} {node['html'][:120]}"
+        for v in result.response["violations"]
+        for node in v["nodes"]
+    ]
+
+
+def watch(page, url: str, problems: list[str]) -> None:
+    """Count as problems: console errors, exceptions, failed requests, other hosts."""
     origin = urlsplit(url)[:2]
-    problems: list[str] = []
-    page = context.new_page()
 
     def route(route) -> None:
-        if urlsplit(route.request.url)[:2] == origin or route.request.url.startswith("data:"):
+        request = route.request.url
+        if urlsplit(request)[:2] == origin or request.startswith(("data:", "file:")):
             route.continue_()
         else:
-            problems.append(f"blocked request to another host: {route.request.url}")
+            problems.append(f"blocked request to another host: {request}")
             route.abort("blockedbyclient")
 
     def response(response) -> None:
@@ -198,16 +358,30 @@ def page_problems(context, url: str, screenshot: Path | None = None) -> list[str
     page.on("pageerror", lambda e: problems.append(f"uncaught exception: {e}"))
     page.on("response", response)
     page.on("requestfailed", failed)
+
+
+def typeset(page, problems: list[str]) -> None:
+    """Wait for MathJax and add what it did not typeset, or typeset wrongly, to ``problems``."""
+    math = page.evaluate(INSPECT_MATH, PATIENCE_MS)
+    if math["waited"]:
+        problems.append(f"MathJax did not finish typesetting in {PATIENCE_MS / 1000:.0f} s")
+    elif math["math"] and math["mathjax"] is None:
+        problems.append(f"{math['math']} math elements but MathJax did not start")
+    problems += [f"math not typeset: {text!r}" for text in math["untypeset"]]
+    problems += [f"MathJax error: {text}" for text in math["errors"]]
+    problems += [f"raw TeX in the text: {text!r}" for text in math["rawTex"]]
+    # The scripts that fit formulas and tables run once MathJax is done; let them.
+    page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => resolve()))")
+
+
+def page_problems(context, url: str, screenshot: Path | None = None) -> list[str]:
+    """Open ``url`` in a new tab and return every problem found; ``[]`` for a clean page."""
+    problems: list[str] = []
+    page = context.new_page()
+    watch(page, url, problems)
     try:
         page.goto(url, wait_until="load", timeout=PATIENCE_MS)
-        math = page.evaluate(INSPECT_MATH, PATIENCE_MS)
-        if math["waited"]:
-            problems.append(f"MathJax did not finish typesetting in {PATIENCE_MS / 1000:.0f} s")
-        elif math["math"] and math["mathjax"] is None:
-            problems.append(f"{math['math']} math elements but MathJax did not start")
-        problems += [f"math not typeset: {text!r}" for text in math["untypeset"]]
-        problems += [f"MathJax error: {text}" for text in math["errors"]]
-        problems += [f"raw TeX in the text: {text!r}" for text in math["rawTex"]]
+        typeset(page, problems)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             # Transitions finished, so the picture shows the page at rest.
@@ -215,6 +389,47 @@ def page_problems(context, url: str, screenshot: Path | None = None) -> list[str
     finally:
         page.close()
     return problems
+
+
+def use_previews_and_folds(page, touch: bool) -> None:
+    """Point at (or tap) a few equation references, then open every fold of the page."""
+    links = [
+        link
+        for link in page.locator("article a.reference[href*='#equation-']").all()
+        if link.is_visible()  # not inside a closed fold
+    ]
+    for link in links[:3]:
+        link.scroll_into_view_if_needed()
+        if touch:
+            link.tap()
+        else:
+            link.hover()
+        page.wait_for_timeout(200)
+        page.keyboard.press("Escape")
+    for control in page.locator("article details > summary, article button.toggle-button").all():
+        if control.is_visible():
+            control.click()
+
+
+def read_page(context, url: str, screenshot: Path | None, touch: bool) -> dict:
+    """Everything the book's tests check of one page, from a single load of it."""
+    problems: list[str] = []
+    page = context.new_page()
+    watch(page, url, problems)
+    try:
+        page.goto(url, wait_until="load", timeout=PATIENCE_MS)
+        typeset(page, problems)
+        report = page.evaluate(MEASURE_LAYOUT)
+        report["folds"] = page.evaluate(FOLD_NAMES)
+        report["axe"] = axe_violations(page)
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
+        use_previews_and_folds(page, touch)
+        report["problems"] = problems
+    finally:
+        page.close()
+    return report
 
 
 # --- The book ----------------------------------------------------------------------------
@@ -229,9 +444,16 @@ def book_pages(html: Path) -> list[str]:
     )
 
 
-def test_every_page_of_the_book_loads_cleanly_with_its_math_typeset(
-    browser, serve, built_book: Path
-) -> None:
+SIZES = ("laptop", "phone")
+
+
+@pytest.fixture(scope="module")
+def book_report(browser, phone, serve, built_book: Path) -> dict[str, dict[str, dict]]:
+    """Every page of the book read once at each size: ``report[size][page]``.
+
+    Screenshots of the chapters go to ``_build/screenshots/`` (NAME.png on the laptop,
+    NAME--phone.png on the phone).
+    """
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # no picture of a page that is gone
     base = serve(built_book)
     sources = {
@@ -240,26 +462,98 @@ def test_every_page_of_the_book_loads_cleanly_with_its_math_typeset(
     }
     pages = book_pages(built_book)
     assert {p.removesuffix(".html") for p in pages} >= sources
-    problems = {}
-    for page in pages:
-        name = page.removesuffix(".html")
-        shot = SCREENSHOTS / f"{name.replace('/', '--')}.png" if name in sources else None
-        if found := page_problems(browser, base + page, screenshot=shot):
-            problems[page] = found
-    assert problems == {}
-    assert {p.stem for p in SCREENSHOTS.glob("*.png")} >= {s.replace("/", "--") for s in sources}
+    report: dict[str, dict[str, dict]] = {}
+    for size, context in zip(SIZES, (browser, phone), strict=True):
+        report[size] = {}
+        for page in pages:
+            name = page.removesuffix(".html")
+            suffix = "" if size == "laptop" else "--phone"
+            shot = SCREENSHOTS / f"{name.replace('/', '--')}{suffix}.png"
+            report[size][page] = read_page(
+                context, base + page, shot if name in sources else None, touch=size == "phone"
+            )
+    return report
+
+
+def found(book_report: dict, key: str) -> dict[str, list]:
+    """``{"size page": [what was found]}`` for the pages where ``key`` found something."""
+    return {
+        f"{size} {page}": report[key]
+        for size, pages in book_report.items()
+        for page, report in pages.items()
+        if report[key]
+    }
+
+
+def test_every_page_loads_cleanly_with_its_math_typeset_and_stays_clean_in_use(
+    book_report: dict,
+) -> None:
+    # Console errors, failed requests and exceptions, before and after the previews and folds
+    # were used.
+    assert found(book_report, "problems") == {}
+    names = {p.stem for p in SCREENSHOTS.glob("*.png")}
+    sources = {p.stem for p in (ROOT / "docs").glob("*.md")}
+    assert names >= sources | {f"{s}--phone" for s in sources}
+
+
+def test_no_display_equation_is_cut_scrolled_or_covered_by_its_number(book_report: dict) -> None:
+    assert found(book_report, "cut") == {}
+    assert found(book_report, "covered") == {}
+
+
+def test_no_table_is_wider_than_its_column(book_report: dict) -> None:
+    assert found(book_report, "tables") == {}
+
+
+def test_axe_core_finds_no_violation(book_report: dict) -> None:
+    assert found(book_report, "axe") == {}
+
+
+def test_formulas_are_no_tab_stops_and_each_has_its_mathml(book_report: dict) -> None:
+    pages = book_report["laptop"]
+    assert sum(r["formulas"] for r in pages.values()) > 500  # the book's formulas were there
+    assert {p: r["tabStops"] for p, r in pages.items() if r["tabStops"]} == {}
+    assert {
+        p: (r["mathml"], r["formulas"]) for p, r in pages.items() if r["mathml"] != r["formulas"]
+    } == {}
+
+
+def test_every_fold_is_named_for_what_it_opens(book_report: dict) -> None:
+    names = [name for r in book_report["laptop"].values() for name in r["folds"]]
+    assert "Toggle hidden content" not in names
+    assert all(names), names  # no fold without a name
+    latex = [n for n in names if "LaTeX" in n]
+    assert latex
+    assert all(re.fullmatch(r"Show the LaTeX source of \(\d+\.\d+\)", n) for n in latex), latex
+    solutions = [n for n in names if "solution" in n]
+    assert solutions == [f"Show the solution to exercise 10.{k}" for k in range(1, 6)]
+    assert "Cite this page" in names
 
 
 # --- The check can fail ------------------------------------------------------------------
 
-MATHJAX = importlib.metadata.distribution("sphinx-mathjax-offline").locate_file(
-    "sphinx-mathjax-offline/static/mathjax"
-)
-# As Sphinx and MyST-NB write it: a page's sections are not searched for TeX,
-# only the elements of these classes are typeset.
+MATHJAX = Path(sys.prefix) / "share" / "xentropy" / "static" / "mathjax"  # make venv put it there
+
+
+def book_mathjax_config() -> dict:
+    """``mathjax4_config`` of conf.py, read without running conf.py (which sets variables)."""
+    tree = ast.parse((ROOT / "conf.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        targets = [getattr(t, "id", None) for t in getattr(node, "targets", [])]
+        if isinstance(node, ast.Assign) and targets == ["mathjax4_config"]:
+            return ast.literal_eval(node.value)
+    raise AssertionError("conf.py sets no mathjax4_config")
+
+
+# As Sphinx and MyST-NB write it, with the book's own MathJax configuration: a page's sections
+# are not searched for TeX, only the elements of these classes are typeset.
+MATHJAX_CONFIG = book_mathjax_config()
+MATHJAX_CONFIG["options"] = {
+    **MATHJAX_CONFIG["options"],
+    "processHtmlClass": "tex2jax_process|mathjax_process|math|output_area",
+}
 MATHJAX_HEAD = (
-    '<script>window.MathJax = {"options": {"processHtmlClass": '
-    '"tex2jax_process|mathjax_process|math|output_area"}}</script>'
+    f"<script>window.MathJax = {json.dumps(MATHJAX_CONFIG)}</script>"
     '<script defer src="mathjax/tex-chtml.js"></script>'
 )
 THROWAWAY_PAGES = {
@@ -326,25 +620,206 @@ def test_the_check_catches(name: str, browser, throwaway_site: str) -> None:
     assert any(EXPECTED[name] in problem for problem in problems), problems
 
 
-def test_hovering_a_reference_to_an_equation_shows_the_equation(
+# Pages that break each rule the book's pages are held to, in a column as narrow as a phone's.
+NARROW = '<article class="bd-article" style="width: 20rem">{}</article>'
+# A matrix of 30 columns: no line can break inside it, at any width.
+WIDE_MATRIX = r"\begin{pmatrix}" + " & ".join(f"x_{{{n}}}" for n in range(30)) + r"\end{pmatrix}"
+BROKEN_PAGES = {
+    "cut-equation": (MATHJAX_HEAD, NARROW.format(f'<div class="math">\\[{WIDE_MATRIX}\\]</div>')),
+    "wide-table": (
+        "",
+        NARROW.format("<table><tr>" + "<td>0.1234567890123456</td>" * 6 + "</tr></table>"),
+    ),
+    "unnamed-fold": (
+        "",
+        '<main><article class="bd-article"><div class="admonition"><p class="admonition-title">'
+        "Solution<button class='toggle-button' aria-label='Toggle hidden content'>Show</button>"
+        "</p></div></article></main>",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def broken_site(tmp_path_factory: pytest.TempPathFactory, serve) -> str:
+    site = tmp_path_factory.mktemp("broken")
+    (site / "mathjax").symlink_to(MATHJAX, target_is_directory=True)
+    for name, (head, body) in BROKEN_PAGES.items():
+        (site / f"{name}.html").write_text(
+            f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{name}</title>"
+            f"{head}</head><body>{body}</body></html>",
+            encoding="utf-8",
+        )
+    return serve(site)
+
+
+def test_the_fit_check_catches_a_cut_equation_and_a_wide_table(browser, broken_site) -> None:
+    assert read_page(browser, broken_site + "cut-equation.html", None, touch=False)["cut"]
+    assert read_page(browser, broken_site + "wide-table.html", None, touch=False)["tables"]
+
+
+def test_the_accessibility_checks_catch_a_fold_named_toggle_hidden_content(
+    browser, broken_site
+) -> None:
+    report = read_page(browser, broken_site + "unnamed-fold.html", None, touch=False)
+    assert any(v.startswith("label-content-name-mismatch") for v in report["axe"]), report["axe"]
+    assert report["folds"] == ["Toggle hidden content"]
+
+
+def test_without_the_books_stylesheet_its_derivations_do_not_fit_a_phone(
+    phone, serve, built_book: Path
+) -> None:
+    # The same check as above, on the book itself with xentropy.css and fit.js served empty:
+    # what keeps the derivations inside a phone's column is the stylesheet, and the check sees
+    # it go.
+    page = phone.new_page()
+    page.route(
+        "**/_static/xentropy.css*", lambda route: route.fulfill(body="", content_type="text/css")
+    )
+    page.route(
+        "**/_static/fit.js*", lambda route: route.fulfill(body="", content_type="text/javascript")
+    )
+    try:
+        page.goto(serve(built_book) + "derivation.html", wait_until="load")
+        typeset(page, [])
+        assert page.evaluate(MEASURE_LAYOUT)["cut"]
+    finally:
+        page.close()
+
+
+# --- The equation preview ----------------------------------------------------------------
+
+
+def wait_for_mathjax(page) -> None:
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("MathJax.startup.promise.then(() => true)")
+
+
+def test_a_preview_stays_inside_the_window_and_open_while_pointed_at(
     browser, serve, built_book: Path
 ) -> None:
     base = serve(built_book)
     page = browser.new_page()
+    preview = page.locator(".xentropy-eq-preview")
     try:
-        for source, link in [
-            ("derivation.html", "a.reference[href^='#equation-']"),  # on the same page
-            ("index.html", "a.reference[href*='derivation.html#equation-']"),  # on another
+        for source, selector in [
+            ("derivation.html", "article a.reference[href^='#equation-']"),  # on the same page
+            ("index.html", "article a.reference[href*='derivation.html#equation-']"),  # another
         ]:
             page.goto(base + source)
-            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-            page.evaluate("MathJax.startup.promise")
-            preview = page.locator(".xentropy-eq-preview")
-            assert preview.count() == 0
-            page.locator(link).first.hover()
-            preview.locator("mjx-container").first.wait_for(timeout=PATIENCE_MS)
-            assert "merror" not in preview.inner_html()
+            wait_for_mathjax(page)
+            # Every reference the reader can see (not those inside a closed fold).
+            links = [link for link in page.locator(selector).all() if link.is_visible()]
+            assert links
+            for index, link in enumerate(links):
+                page.keyboard.press("Escape")  # the last preview could cover this link
+                link.hover()
+                preview.locator("mjx-container").first.wait_for(timeout=PATIENCE_MS)
+                assert "merror" not in preview.inner_html()
+                box = preview.bounding_box()
+                view = page.viewport_size
+                assert box["x"] >= 0, (source, index)
+                assert box["x"] + box["width"] <= view["width"], (source, index)
+                assert box["y"] >= 0, (source, index)
+                assert box["y"] + box["height"] <= view["height"], (source, index)
+                # Announced: the link is described by the preview.
+                assert link.get_attribute("aria-describedby") == preview.get_attribute("id")
+            # The pointer moves from the link onto the preview: it stays open...
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+            page.wait_for_timeout(800)
+            assert preview.count() == 1
+            # ...and closes once the pointer leaves both.
             page.mouse.move(0, 0)
             preview.wait_for(state="detached", timeout=PATIENCE_MS)
     finally:
         page.close()
+
+
+def test_a_tap_shows_the_preview_and_a_second_tap_follows_the_link(
+    phone, serve, built_book: Path
+) -> None:
+    page = phone.new_page()
+    try:
+        page.goto(serve(built_book) + "derivation.html")
+        wait_for_mathjax(page)
+        link = page.locator("article a.reference[href^='#equation-']").first
+        target = link.get_attribute("href")
+        link.tap()
+        page.locator(".xentropy-eq-preview mjx-container").first.wait_for(timeout=PATIENCE_MS)
+        assert not page.url.endswith(target)
+        link.tap()
+        page.wait_for_function(f"location.hash === {target!r}")
+    finally:
+        page.close()
+
+
+def test_from_file_previews_work_on_the_page_and_stay_silent_across_pages(
+    browser, built_book: Path
+) -> None:
+    problems: list[str] = []
+    page = browser.new_page()
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto((built_book / "index.html").as_uri())
+        wait_for_mathjax(page)
+        page.locator("article a.reference[href*='derivation.html#equation-']").first.hover()
+        page.wait_for_timeout(1000)
+        assert page.locator(".xentropy-eq-preview").count() == 0
+        page.goto((built_book / "derivation.html").as_uri())
+        wait_for_mathjax(page)
+        page.locator("article a.reference[href^='#equation-']").first.hover()
+        page.locator(".xentropy-eq-preview mjx-container").first.wait_for(timeout=PATIENCE_MS)
+    finally:
+        page.close()
+    assert problems == []
+
+
+# --- Print -------------------------------------------------------------------------------
+
+
+def test_the_printed_derivation_has_no_navigation_no_open_fold_and_wrapped_code(
+    browser, serve, built_book: Path, tmp_path: Path, require_tools
+) -> None:
+    require_tools("pdftotext", purpose="reading the printed page")
+    page = browser.new_page()
+    try:
+        page.goto(serve(built_book) + "derivation.html")
+        wait_for_mathjax(page)
+        # A reader opened every fold before printing: the printed page has them closed.
+        for control in page.locator(
+            "article details > summary, article button.toggle-button"
+        ).all():
+            control.click()
+        page.emulate_media(media="print")
+        hidden = page.evaluate(
+            """() => [".skip-link", ".bd-header", ".bd-sidebar-primary",
+                      ".bd-sidebar-secondary", ".prev-next-area", "details.latex-source",
+                      "details.hide", "details.cite-this"]
+                .filter((s) => [...document.querySelectorAll(s)].some((e) => e.offsetParent))"""
+        )
+        assert hidden == []
+        cut_code = page.evaluate(
+            "() => [...document.querySelectorAll('article pre')]"
+            ".filter((e) => e.offsetParent && e.scrollWidth > e.clientWidth + 1).length"
+        )
+        assert cut_code == 0
+        pdf = tmp_path / "derivation.pdf"
+        page.pdf(path=str(pdf), format="A4")
+    finally:
+        page.close()
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "The derivation, step by step" in text
+    assert "Cite this page as:" in text
+    for absent in [
+        "Skip to main content",
+        "Show code cell source",
+        "Hide code cell source",
+        "\\begin{equation}",  # a LaTeX source
+        "@misc{",  # the BibTeX of Cite this
+    ]:
+        assert absent not in text, absent
+    # The links to the previous and the next page, each under its label. (The page's own
+    # contents, which the theme prints under the title as a chapter's contents, stay.)
+    assert re.findall(r"^\s*(?:previous|next)\s*$", text, re.M | re.I) == []

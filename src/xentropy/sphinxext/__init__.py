@@ -5,6 +5,9 @@
 * ``citation``: the "Cite this" box, with the equation's number, the version and the build.
 * ``verification``: what each page and the book say was checked, counted from what they show.
 * ``latexsource``: every numbered equation's LaTeX source, folded, ready to copy.
+* ``rows``: aligned blocks (the derivations) as rows that fit any width.
+* ``folds``: folded code cells named by what they show.
+* ``bibliography``: citations labelled as the bibliography is, entries that link back.
 * ``compat``: the merge step sphinx-proof's domain lacks for parallel builds.
 * ``execution``: parallel pages that never collide: kernels on Unix sockets of their own, and
   cache reads that wait for a record another process is still writing.
@@ -14,11 +17,33 @@ Only the book's build imports this subpackage; the rest of ``xentropy`` never do
 
 from typing import Any
 
-from . import cache, citation, compat, downloads, execution, latexsource, verification
+from . import (
+    bibliography,
+    cache,
+    citation,
+    compat,
+    downloads,
+    execution,
+    folds,
+    latexsource,
+    rows,
+    verification,
+)
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register every part with Sphinx."""
-    for part in (cache, downloads, citation, latexsource, compat, execution, verification):
+    for part in (
+        cache,
+        downloads,
+        citation,
+        verification,
+        bibliography,
+        latexsource,
+        rows,
+        folds,
+        compat,
+        execution,
+    ):
         part.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -39,6 +39,21 @@ class provenance(nodes.General, nodes.Element):
     """Placeholder for the provenance line."""
 
 
+class cite_fold(nodes.General, nodes.Element):
+    """The HTML box: a ``<details>`` named "Cite this page", so the fold needs no script."""
+
+
+def _visit_cite_fold(self: Any, node: cite_fold) -> None:
+    self.body.append(
+        '<details class="cite-this tip admonition">'
+        '<summary class="admonition-title">Cite this page</summary>\n'
+    )
+
+
+def _depart_cite_fold(self: Any, node: cite_fold) -> None:
+    self.body.append("</details>\n")
+
+
 class CiteThis(SphinxDirective):
     """``{cite-this}``: a citation of this page and one of its equations."""
 
@@ -173,13 +188,21 @@ def _fill(app: Any, doctree: nodes.document, docname: str) -> None:
             url=url,
         )
         bibtex = nodes.literal_block(entry, entry, language="bibtex")
-        box = nodes.admonition("", classes=["cite-this", "dropdown", "tip"])
-        box += nodes.title("", "Cite this")
+        if app.builder.format == "html":
+            box = cite_fold()
+            # A printed page keeps the citation as plain text; the fold prints closed.
+            printed = nodes.paragraph("", "", classes=["xentropy-print-citation"])
+            printed += nodes.Text("Cite this page as: ")
+            printed += plain.deepcopy().children
+        else:
+            box = nodes.admonition("", classes=["cite-this", "dropdown", "tip"])
+            box += nodes.title("", "Cite this")
+            printed = None
         box += nodes.paragraph("", "As text:")
         box += plain
         box += nodes.paragraph("", "As BibTeX:")
         box += bibtex
-        node.replace_self(box)
+        node.replace_self([box, printed] if printed is not None else box)
 
 
 def _visit_placeholder(self: Any, node: nodes.Element) -> None:
@@ -196,6 +219,7 @@ def setup(app: Any) -> None:
                 for fmt in ("html", "latex", "text", "man", "texinfo")
             },
         )
+    app.add_node(cite_fold, html=(_visit_cite_fold, _depart_cite_fold))
     app.add_directive("cite-this", CiteThis)
     app.add_directive("provenance", Provenance)
     app.connect("doctree-resolved", _fill)

@@ -1,9 +1,11 @@
-"""Under every numbered equation, its LaTeX source, folded, with a copy button.
+"""By every numbered equation, its LaTeX source, folded, with a copy button.
 
-A student who cites a derivation wants it in their own report. The box holds
+A student who cites a derivation wants it in their own report. The fold holds
 the very text the page typesets (for a derivation, the ``aligned`` block that
-SymPy checked), inside an amsmath ``equation``: copy, paste, compile. HTML only;
-the PDF shows the equations themselves.
+SymPy checked), inside an amsmath ``equation``: copy, paste, compile. It is a
+small "LaTeX" control under the equation's number, not a banner under every
+equation; its accessible name says which equation it opens ("Show the LaTeX
+source of (2.3)"). HTML only; the PDF shows the equations themselves.
 """
 
 from __future__ import annotations
@@ -38,20 +40,48 @@ def equation_source(math: str) -> str:
     return f"\\begin{{equation}}\n{body}\n\\end{{equation}}"
 
 
+class latex_source(nodes.General, nodes.Element):
+    """The fold: ``<details>`` around the source, so the browser gives it a name and a state."""
+
+
+def _visit_fold(self: Any, node: latex_source) -> None:
+    self.body.append('<details class="latex-source">')
+
+
+def _depart_fold(self: Any, node: latex_source) -> None:
+    self.body.append("</details>\n")
+
+
+def summary_html(number: str) -> str:
+    """The fold's summary: "LaTeX" to the eye, the whole sentence to a screen reader.
+
+    Examples
+    --------
+    >>> print(summary_html("2.3"))  # doctest: +NORMALIZE_WHITESPACE
+    <summary><span class="xentropy-sr-only">Show the </span>LaTeX<span
+    class="xentropy-sr-only"> source of (2.3)</span></summary>
+    """
+    hidden = '<span class="xentropy-sr-only">'
+    return f"<summary>{hidden}Show the </span>LaTeX{hidden} source of ({number})</span></summary>"
+
+
 def _add_sources(app: Any, doctree: nodes.document, docname: str) -> None:
     if app.builder.format != "html":
         return
+    numbers = app.env.toc_fignumbers.get(docname, {}).get("displaymath", {})
     for math in list(doctree.findall(nodes.math_block)):
         if not math.get("label"):
             continue
+        number = ".".join(map(str, numbers.get(math["ids"][0], ()))) or str(math["number"])
         source = equation_source(math.astext())
-        box = nodes.admonition("", classes=["latex-source", "dropdown"])
-        box += nodes.title("", "LaTeX source")
+        box = latex_source()
+        box += nodes.raw("", summary_html(number), format="html")
         # Plain text: Pygments' TeX lexer stops at the $...$ inside \text{} of the reasons.
         box += nodes.literal_block(source, source, language="text")
         math.parent.insert(math.parent.index(math) + 1, box)
 
 
 def setup(app: Any) -> None:
-    """Add the boxes once the page's references are resolved."""
+    """Add the folds once the page's references (and numbers) are resolved."""
+    app.add_node(latex_source, html=(_visit_fold, _depart_fold))
     app.connect("doctree-resolved", _add_sources)
