@@ -18,25 +18,18 @@ practices and its experimental rules), and still no console error once its equat
 and folds have been used. The equation preview, printing and ``file://`` have tests of their own.
 
 The same checking functions are shown to catch each kind of problem on throwaway pages, and the
-fit check to fail on the book itself with the book's stylesheet taken away. Without
-``/usr/bin/chromium`` the tests are skipped with the command that installs it, except in CI
-(``CI`` set), where they fail.
+fit check to fail on the book itself with the book's stylesheet taken away. The browser and the
+local server are those of ``tests/book/conftest.py``.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,20 +37,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Names resolve to nothing but the local server: even a request that got
-    # past the interception below could not reach another host.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 # How long a page may take to load, and MathJax to typeset it: a bound on waiting, not
 # a measurement; a page that needs it is broken, and the failure says why.
 PATIENCE_MS = 60_000
@@ -65,101 +44,19 @@ PATIENCE_MS = 60_000
 pytestmark = pytest.mark.book
 
 
-# --- The server and the browser ----------------------------------------------------------
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Requests are checked in the browser; the terminal stays quiet."""
-
-
-class LocalServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A tab closed while a file was still being sent is not the book's problem.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
+# --- The browser, as a laptop and as a phone ---------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def serve() -> Iterator:
-    """A function that serves a folder on 127.0.0.1 and returns its base URL."""
-    servers: list[tuple[LocalServer, threading.Thread]] = []
-
-    def start(folder: Path) -> str:
-        server = LocalServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        host, port = server.server_address[:2]
-        return f"http://{host}:{port}/"
-
-    yield start
-    for server, thread in servers:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def _require_chromium() -> None:
-    if not CHROMIUM.is_file():
-        reason = (
-            f"no Chromium at {CHROMIUM}, so the book was not checked in a browser; "
-            "install it (as root) with: apt-get install --no-install-recommends chromium"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI must run the browser tests)")
-        pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-def _context(playwright, profile: Path, **device: object):
-    return playwright.chromium.launch_persistent_context(
-        user_data_dir=str(profile),
-        executable_path=str(CHROMIUM),
-        headless=True,
-        args=CHROMIUM_FLAGS,
-        # The book's own fonts and layout only: no reduced-motion or colour-scheme
-        # surprises from the machine.
-        color_scheme="light",
-        reduced_motion="reduce",
-        **device,
-    )
-
-
-@pytest.fixture(scope="module")
-def browser(playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+def browser(chromium) -> object:
     """Debian's headless Chromium with a fresh profile, as on a laptop: 1280 x 900, a mouse."""
-    context = _context(
-        playwright,
-        tmp_path_factory.mktemp("chromium-profile"),
-        viewport={"width": 1280, "height": 900},
-    )
-    yield context
-    context.close()
+    return chromium(viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture(scope="module")
-def phone(playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+def phone(chromium) -> object:
     """The same Chromium as a phone: 390 x 844 CSS pixels, a touch screen, mobile layout."""
-    context = _context(
-        playwright,
-        tmp_path_factory.mktemp("chromium-phone"),
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
-    yield context
-    context.close()
+    return chromium(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
 
 
 # --- The check of one page ---------------------------------------------------------------

@@ -11,24 +11,16 @@ other host blocked; a console error or a blocked request fails the test. The sam
 shown to fail on deliberately broken copies of the scripts. Print and the PDF show the static
 figures instead.
 
-The browser set-up (Debian's Chromium, its flags, the local server) is copied from
-tests/test_browser.py, so that this module needs nothing changed there.
+The browser and the local server are those of tests/book/conftest.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import threading
-from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,68 +30,20 @@ from bs4 import BeautifulSoup
 
 pytestmark = pytest.mark.book
 
-# --- Copied from tests/test_browser.py -------------------------------------------------
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 # A bound on waiting, not a measurement.
 PATIENCE_MS = 60_000
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Requests are checked in the browser; the terminal stays quiet."""
-
-
 @pytest.fixture(scope="module")
-def base_url(built_book: Path) -> Iterator[str]:
+def base_url(serve, built_book: Path) -> str:
     """The built book, served on 127.0.0.1."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=built_book))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    return serve(built_book)
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """Debian's headless Chromium with a fresh profile, driven by Playwright."""
-    if not CHROMIUM.is_file():
-        reason = (
-            f"no Chromium at {CHROMIUM}, so the interactive figures were not checked; "
-            "install it (as root) with: apt-get install --no-install-recommends chromium"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI must run the browser tests)")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1280, "height": 900},
-            color_scheme="light",
-            reduced_motion="reduce",
-        )
-        yield context
-        context.close()
+def browser(chromium) -> object:
+    """Debian's headless Chromium with a fresh profile (tests/book/conftest.py), 1280 x 900."""
+    return chromium(viewport={"width": 1280, "height": 900})
 
 
 # --- A watched page ----------------------------------------------------------------------
@@ -551,21 +495,6 @@ def test_print_shows_a_note_instead_of_the_interactive_figure(
         assert page.is_visible(note)
         assert page.get_attribute(f"{note} a", "href").startswith("#")
         assert watched.problems == []
-
-
-NEEDED = ("latexmk", "xelatex", "pdftotext")
-
-
-@pytest.fixture(scope="module")
-def pdf_text(require_tools: Callable[..., None], book_build, make) -> str:
-    """The PDF's text; as tests/test_pdf.py builds it, into the same folder (so only once)."""
-    require_tools(*NEEDED, purpose="make pdf")
-    result = make("pdf", f"BUILDDIR={book_build.folder}")
-    assert result.returncode == 0, result
-    pdf = book_build.folder / "latex" / "xentropy.pdf"
-    return subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def test_the_pdf_has_the_static_figures_and_no_interactive_one(pdf_text: str) -> None:

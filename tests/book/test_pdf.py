@@ -7,31 +7,11 @@ TeX Live is a system package that the Makefile cannot install; .ci/run installs 
 from __future__ import annotations
 
 import re
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
-NEEDED = ("latexmk", "xelatex", "pdftotext")
-
-pytestmark = pytest.mark.book
-
-
-@pytest.fixture(scope="module")
-def pdf_text(require_tools: Callable[..., None], book_build, make) -> str:
-    require_tools(*NEEDED, purpose="make pdf")
-    # Into the folder of the tests' HTML build, whose executed pages it reuses; the
-    # equation numbers of the PDF are compared with that HTML's.
-    result = make("pdf", f"BUILDDIR={book_build.folder}")
-    assert result.returncode == 0, result
-    pdf = book_build.folder / "latex" / "xentropy.pdf"
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return text
 
 
 def test_pdf_has_every_chapter(pdf_text: str) -> None:
