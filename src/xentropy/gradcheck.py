@@ -42,6 +42,10 @@ GOOD = 1e-7
 WRONG = 1e-2
 
 #: The referees a check can use, by the name its ``method`` argument takes.
+#: Significant digits a report shows of each derivative: enough to see where two that differ
+#: by more than GOOD part, few enough to fit a phone; the relative error has the rest.
+DIGITS = 10
+
 METHODS = {"complex": "complex step", "central": "central differences"}
 
 
@@ -226,9 +230,9 @@ class GradientCheck:
     >>> check.passed, check.failed
     (False, ('b',))
     >>> print(check)
-    parameter  gradient  complex step  relative error  verdict
-    w_1            0.5           0.5         0.0e+00  good
-    b              0.25           0.2         2.0e-01  wrong
+    parameter  verdict  relative error  gradient  complex step
+    w_1        good            0.0e+00       0.5           0.5
+    b          wrong           2.0e-01      0.25           0.2
     failed: b above 1e-07
     """
 
@@ -261,9 +265,14 @@ class GradientCheck:
         """The largest relative error (NaN if any error is NaN)."""
         return float(np.max(self.errors))
 
-    def _rows(self) -> list[tuple[str, str, str, str, str]]:
+    def _header(self) -> tuple[str, ...]:
+        return ("parameter", "verdict", "relative error", "gradient", self.method)
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        # The verdict and the error first: they are the answer. The two derivatives to the
+        # digits that can agree at the tolerance (the error says how many more do).
         return [
-            (p, f"{g:.16g}", f"{r:.16g}", f"{e:.1e}", v)
+            (p, v, f"{e:.1e}", f"{g:.{DIGITS}g}", f"{r:.{DIGITS}g}")
             for p, g, r, e, v in zip(
                 self.parameters,
                 self.gradient,
@@ -280,12 +289,12 @@ class GradientCheck:
         return f"failed: {', '.join(self.failed)} above {self.tolerance:.0e}"
 
     def __str__(self) -> str:
-        header = ("parameter", "gradient", self.method, "relative error", "verdict")
+        header = self._header()
         rows = [header, *self._rows()]
         widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
         lines = [
             "  ".join(
-                cell.ljust(width) if c in (0, 4) else cell.rjust(width)
+                cell.ljust(width) if c < 2 else cell.rjust(width)
                 for c, (cell, width) in enumerate(zip(row, widths, strict=True))
             ).rstrip()
             for row in rows
@@ -295,10 +304,7 @@ class GradientCheck:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        head = "".join(
-            f"<th>{html.escape(h)}</th>"
-            for h in ("parameter", "gradient", self.method, "relative error", "verdict")
-        )
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self._header())
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
             for row in self._rows()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from xentropy.gradcheck import DIGITS
 from xentropy.gradcheck import GOOD
 from xentropy.gradcheck import WRONG
 from xentropy.gradcheck import GradientCheck
@@ -188,27 +189,26 @@ def test_the_thresholds_are_those_of_the_contract():
     assert check.failed == ("b", "c", "d")
 
 
-def test_the_report_reads_as_a_table_in_text_and_html(mistakes):
+def test_the_report_reads_as_a_table_verdict_first_in_text_and_html(mistakes):
     w, b, X, y = problem(0)
     check = check_gradient(w, b, X, y, mistakes["one_entry_one_percent_off"])
     lines = str(check).splitlines()
-    assert lines[0].split() == [
-        "parameter",
-        "gradient",
-        "complex",
-        "step",
-        "relative",
-        "error",
-        "verdict",
-    ]
-    assert [line.split()[0] for line in lines[1:5]] == ["w_1", "w_2", "w_3", "b"]
-    assert [line.split()[-1] for line in lines[1:5]] == ["good", "suspect", "good", "good"]
+    header = ["parameter", "verdict", "relative", "error", "gradient", "complex", "step"]
+    assert lines[0].split() == header
+    rows = [line.split() for line in lines[1:5]]
+    assert [row[0] for row in rows] == ["w_1", "w_2", "w_3", "b"]
+    assert [row[1] for row in rows] == ["good", "suspect", "good", "good"]
+    # The derivatives to DIGITS significant digits, the error in full below them.
+    mantissas = [row[3].split("e")[0].lstrip("-").replace(".", "").lstrip("0") for row in rows]
+    assert all(len(m) <= DIGITS for m in mantissas), mantissas
+    assert float(rows[1][3]) == pytest.approx(check.gradient[1], rel=10.0**-DIGITS)
     assert lines[-1] == "failed: w_2 above 1e-07"
     assert repr(check) == str(check)
     html = check._repr_html_()
     assert html.startswith("<table>")
     assert html.count("<tr>") == 5
     assert "<td>suspect</td>" in html
+    assert html.index("verdict") < html.index("gradient")
 
 
 # ------------------------------------------------------------------------ the grade
