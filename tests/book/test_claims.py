@@ -133,3 +133,20 @@ def test_the_code_quotes_the_numbers_of_the_equations_that_derive_it(built_book:
     }
     assert len(numbers) == 3
     assert quoted == set(numbers.values())
+
+
+def test_a_table_is_captioned_as_a_table_not_as_a_figure(built_book: Path) -> None:
+    tables, figures = [], []
+    for name, soup in _pages(built_book).items():
+        for figure in _main(soup).select("figure"):
+            number = figure.select_one("figcaption .caption-number")
+            if number is None:
+                continue
+            (tables if figure.select_one("table") else figures).append(
+                (name, number.get_text(strip=True))
+            )
+    # The glued tables of the appendix and numeric-check, the plots everywhere else.
+    assert len(tables) >= 7
+    assert figures
+    assert all(label.startswith("Table") for _, label in tables), tables
+    assert not any(label.startswith("Table") for _, label in figures), figures

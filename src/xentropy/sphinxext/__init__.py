@@ -7,6 +7,7 @@
 * ``latexsource``: every numbered equation's LaTeX source, folded, ready to copy.
 * ``rows``: aligned blocks (the derivations) as rows that fit any width.
 * ``folds``: folded code cells named by what they show.
+* ``captions``: a table glued as a figure is numbered and captioned as a table.
 * ``bibliography``: citations labelled as the bibliography is, entries that link back.
 * ``compat``: the merge step sphinx-proof's domain lacks for parallel builds.
 * ``execution``: parallel pages that never collide: kernels on Unix sockets of their own, and
@@ -20,6 +21,7 @@ from typing import Any
 from . import (
     bibliography,
     cache,
+    captions,
     citation,
     compat,
     downloads,
@@ -39,6 +41,7 @@ def setup(app: Any) -> dict[str, Any]:
         citation,
         verification,
         bibliography,
+        captions,
         latexsource,
         rows,
         folds,
