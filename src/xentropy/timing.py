@@ -16,12 +16,13 @@ round after round, so that a change in the machine's load affects them alike;
 from __future__ import annotations
 
 import html
-import io
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from xentropy.figures import inline_svg, png
 
 __all__ = [
     "MARK",
@@ -93,15 +94,7 @@ def measured_figure(figure: Any) -> MeasuredFigure:
     the page; nothing it draws goes into a separate file, so the whole figure
     lies inside the marked element.
     """
-    svg = io.StringIO()
-    figure.savefig(svg, format="svg", metadata={"Date": None})
-    text = svg.getvalue()
-    text = text[text.index("<svg") :].replace(
-        "<svg ", '<svg style="max-width: 100%; height: auto" ', 1
-    )
-    png = io.BytesIO()
-    figure.savefig(png, format="png", dpi=150, metadata={"Software": None})
-    return MeasuredFigure(text.strip(), png.getvalue())
+    return MeasuredFigure(inline_svg(figure), png(figure))
 
 
 def side_by_side(
