@@ -165,9 +165,22 @@ MEASURE_LAYOUT = r"""
   for (const table of article.querySelectorAll("table")) {
     if (table.offsetParent && outside(table)) tables.push(name(table));
   }
+  // The plots' smallest text is Matplotlib's 10 pt (8.3 pt in a legend marked small):
+  // 13.9 px in a PNG drawn at 100 dpi, 1 px per pt in an SVG. Rendered below 9 px, it is
+  // too small to read.
+  const smallText = [];
+  for (const plot of article.querySelectorAll("figure img, figure svg, .xentropy-panel svg")) {
+    if (!plot.offsetParent && plot.tagName !== "svg") continue;
+    const r = plot.getBoundingClientRect();
+    if (!r.width) continue;
+    const natural = plot.tagName === "IMG" ? plot.naturalWidth : plot.viewBox.baseVal.width;
+    const smallest = plot.tagName === "IMG" ? 10 * 100 / 72 : 8.3;
+    const px = smallest * r.width / natural;
+    if (px < 9) smallText.push(`${name(plot)}: ${px.toFixed(1)} px`);
+  }
   const math = [...document.querySelectorAll("mjx-container")];
   return {
-    cut, covered, tables,
+    cut, covered, tables, smallText,
     formulas: math.length,
     tabStops: math.filter((m) => m.tabIndex >= 0).length,
     mathml: math.filter((m) => m.querySelector("mjx-assistive-mml math")).length,
@@ -402,6 +415,10 @@ def test_no_table_is_wider_than_its_column(book_report: dict) -> None:
     assert found(book_report, "tables") == {}
 
 
+def test_no_plot_text_is_smaller_than_9_px(book_report: dict) -> None:
+    assert found(book_report, "smallText") == {}
+
+
 def test_axe_core_finds_no_violation(book_report: dict) -> None:
     assert found(book_report, "axe") == {}
 
@@ -527,6 +544,13 @@ BROKEN_PAGES = {
         "",
         NARROW.format("<table><tr>" + "<td>0.1234567890123456</td>" * 6 + "</tr></table>"),
     ),
+    "tiny-plot": (
+        "",
+        NARROW.format(
+            '<figure><svg viewBox="0 0 720 288" style="width: 100%; height: auto">'
+            '<rect width="720" height="288" fill="#eee"/></svg></figure>'
+        ),
+    ),
     "unnamed-fold": (
         "",
         '<main><article class="bd-article"><div class="admonition"><p class="admonition-title">'
@@ -547,6 +571,12 @@ def broken_site(tmp_path_factory: pytest.TempPathFactory, serve) -> str:
             encoding="utf-8",
         )
     return serve(site)
+
+
+def test_the_fit_check_catches_a_plot_shrunk_until_its_text_is_unreadable(
+    browser, broken_site
+) -> None:
+    assert read_page(browser, broken_site + "tiny-plot.html", None, touch=False)["smallText"]
 
 
 def test_the_fit_check_catches_a_cut_equation_and_a_wide_table(browser, broken_site) -> None:
