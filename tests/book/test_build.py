@@ -30,10 +30,14 @@ def test_book_builds(built_book: Path) -> None:
     assert sources <= built
 
 
-def test_rebuild_with_nothing_changed_executes_nothing(book_build, make) -> None:
+def test_rebuild_with_nothing_changed_executes_nothing_and_writes_no_page(book_build, make) -> None:
+    pages = sorted((book_build.folder / "html").glob("*.html"))
+    before = {page: page.stat().st_mtime_ns for page in pages}
     result = make("html", f"BUILDDIR={book_build.folder}")
     assert result.returncode == 0, result
     assert executed_pages(result.output) == set()
+    assert "looking for now-outdated files... none found" in result.output
+    assert {page: page.stat().st_mtime_ns for page in pages} == before
 
 
 def test_a_clean_build_says_what_it_does_and_warns_of_nothing(book_build) -> None:

@@ -139,8 +139,15 @@ def _fill_summaries(app: Any, doctree: nodes.document, docname: str) -> None:
         node.replace_self(nodes.paragraph("", book_sentence(app.env)))
 
 
+def _note_reading(app: Any, env: Any, docnames: list[str]) -> None:
+    env.xentropy_reads_pages = bool(docnames)
+
+
 def _rewrite_summaries(app: Any, env: Any) -> list[str]:
-    # The summary counts every page: the pages that show it are written again in every build.
+    # The summary counts every page: when any page was read again, the pages that show it are
+    # written again too. When none was, the counts stand and nothing is rewritten.
+    if not getattr(env, "xentropy_reads_pages", True):
+        return []
     return sorted(getattr(env, "xentropy_summaries", set()))
 
 
@@ -158,5 +165,6 @@ def setup(app: Any) -> None:
     app.connect("doctree-read", _read)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
+    app.connect("env-before-read-docs", _note_reading)
     app.connect("env-get-updated", _rewrite_summaries)
     app.connect("doctree-resolved", _fill_summaries)
