@@ -39,6 +39,7 @@ __all__ = [
     "default_label",
     "evaluate",
     "expand_definitions",
+    "verify_equal",
 ]
 
 PROVEN = "proven"
@@ -327,6 +328,48 @@ def _verify_equal(
             f"{attempts} random points could be evaluated (at least {POINTS} are needed)"
         )
     return CHECKED_NUMERICALLY
+
+
+def verify_equal(
+    a: sp.Basic,
+    b: sp.Basic,
+    where: Definitions = (),
+    sample: Mapping[sp.Basic, tuple[float, float]] | None = None,
+    *,
+    seed: str = "",
+) -> str:
+    """Check one step outside a chain: is ``b`` equal to ``a``, given the definitions ``where``?
+
+    The check :meth:`Derivation.step` makes, for a caller that reads its lines from elsewhere
+    (a student's LaTeX) and reports each verdict rather than stopping at the first.
+
+    Returns
+    -------
+    str
+        :data:`PROVEN` or :data:`CHECKED_NUMERICALLY`.
+
+    Raises
+    ------
+    StepError
+        If the two differ, or cannot be compared; the message says why, with the point where
+        they differ when one was found.
+
+    Examples
+    --------
+    >>> t = sp.Symbol("t", real=True)
+    >>> verify_equal(sp.Derivative(t**2, t), 2 * t)
+    'proven'
+    >>> verify_equal(sp.Derivative(t**2, t), 3 * t, seed="demo")
+    Traceback (most recent call last):
+    ...
+    xentropy.derivation.StepError: the sides differ at t = ...: ... against ...
+    """
+    try:
+        return _verify_equal(
+            _sympify(a, "a"), _sympify(b, "b"), _checked_definitions(where), sample, seed=seed
+        )
+    except _Mismatch as mismatch:
+        raise StepError(str(mismatch)) from None
 
 
 def expand_definitions(expr: sp.Basic, where: Definitions) -> sp.Basic:
