@@ -249,8 +249,8 @@ class Derivation:
             raise ValueError(f"step {number}: reason must be a non-empty string, got {reason!r}")
         seed = f"{self.label}:{number}"
         try:
-            verified = _verify_equal(previous, expr, self.where, self.sample, seed=seed)
-        except _Mismatch as mismatch:
+            verified = verify_equal(previous, expr, self.where, self.sample, seed=seed)
+        except StepError as mismatch:
             where = "the opening line" if number == 0 else f"step {number}"
             raise StepError(
                 f"derivation {self.label!r}, {where} ({reason}): {mismatch}\n"
@@ -298,16 +298,14 @@ class _Mismatch(Exception):
     """Internal: why two expressions were found unequal."""
 
 
-def _verify_equal(
+def _verdict(
     a: sp.Basic,
     b: sp.Basic,
-    where: Definitions = (),
-    sample: Mapping[sp.Basic, tuple[float, float]] | None = None,
-    *,
-    seed: str = "",
+    where: Definitions,
+    sample: dict[sp.Basic, tuple[float, float]],
+    seed: str,
 ) -> str:
     """Return ``"proven"`` or ``"checked numerically"`` if ``a == b``; else raise ``_Mismatch``."""
-    where = tuple(where)
     a_full, b_full = expand_definitions(a, where), expand_definitions(b, where)
     shape_a, left = _evaluated_entries(a_full, "previous")
     shape_b, right = _evaluated_entries(b_full, "new")
@@ -318,10 +316,10 @@ def _verify_equal(
         return PROVEN
     # A few points first: a wrong step is usually caught here in a fraction of a second, before
     # simplify spends seconds failing to prove it. A difference found at any point is final.
-    _check_numerically(a_full, b_full, dict(sample or {}), seed + ":screen", points=3, rounds=1)
+    _check_numerically(a_full, b_full, sample, seed + ":screen", points=3, rounds=1)
     if all(_is_zero_exactly(d) for d in differences):
         return PROVEN
-    compared, attempts = _check_numerically(a_full, b_full, dict(sample or {}), seed)
+    compared, attempts = _check_numerically(a_full, b_full, sample, seed)
     if compared < POINTS:
         raise _Mismatch(
             f"undecided: simplification could not prove the step, and only {compared} of "
@@ -365,9 +363,8 @@ def verify_equal(
     xentropy.derivation.StepError: the sides differ at t = ...: ... against ...
     """
     try:
-        return _verify_equal(
-            _sympify(a, "a"), _sympify(b, "b"), _checked_definitions(where), sample, seed=seed
-        )
+        a, b = _sympify(a, "a"), _sympify(b, "b")
+        return _verdict(a, b, _checked_definitions(where), dict(sample or {}), seed)
     except _Mismatch as mismatch:
         raise StepError(str(mismatch)) from None
 
