@@ -21,9 +21,10 @@ ALLOWED = {
     "numeric": NUMERIC_CORE | {"numeric"},
     "gradcheck": set(),
     "timing": set(),
-    "cli": {"cli", "symbolic", "registry", "derivation", "latex", "__init__"},
+    "check": ENGINE | {"check", "symbolic"},
+    "cli": {"cli", "symbolic", "registry", "derivation", "latex", "__init__", "check"},
     "sphinxext": {"sphinxext"},
-    "__init__": {"numeric"},
+    "__init__": {"numeric", "check"},
     "__main__": {"cli"},
 }
 
