@@ -9,13 +9,14 @@ JOBS       ?= auto
 SPHINXOPTS ?=
 PYTESTOPTS ?=
 PORT       ?= 8000
+BASEURL    ?=
 
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 # Warnings are errors, every reference must resolve, every error is reported
 # before the build stops, tracebacks are shown in full, pages execute in parallel.
-SPHINXFLAGS := -W --keep-going -n -T -j $(JOBS)
+SPHINXFLAGS := -W --keep-going -n -T -j $(JOBS) $(if $(BASEURL),-D html_baseurl=$(BASEURL))
 
 .DEFAULT_GOAL := help
 .PHONY: help html pdf check test test-narrowed repro bench serve lint clean distclean lock venv
@@ -44,8 +45,9 @@ pdf: $(STAMP) ## Build the whole book as a PDF in _build/latex/xentropy.pdf (nee
 	@echo "The PDF is $(BUILDDIR)/latex/xentropy.pdf"
 
 # The fast tier: unit tests, doctests and property tests (fewer examples), on
-# every core; no book build, no browser, no TeX.
-FAST := -m "not book and not tex" --hypothesis-profile=quick --numprocesses=auto
+# every core (the examples of one file share a namespace, so a file stays on one
+# worker); no book build, no browser, no TeX.
+FAST := -m "not book and not tex" --hypothesis-profile=quick --numprocesses=auto --dist=loadfile
 
 check: $(STAMP) ## The fast tier for every edit: unit, doc and property tests, no book build
 	$(PY) -m pytest $(FAST) $(PYTESTOPTS)

@@ -82,7 +82,7 @@ def ref_residual(z, y: float) -> mpmath.mpf:
 def error_in_eps(ours: float, exact: mpmath.mpf) -> float:
     """|ours - exact| / |exact| in units of eps; results that underflow get TINY of slack.
 
-    The slack is the contract's allowance (shared/NUMERICS.md, section 3): below
+    The slack is the contract's allowance (docs/numbers.md, section 3): below
     the smallest normal float the spacing of floats is fixed, not relative.
     """
     with mpmath.workdps(DIGITS):
@@ -141,7 +141,7 @@ class Exact:
 def exact(w, b, X, y) -> Exact:
     """Everything the reference knows about the problem (w, b, X, y).
 
-    ``cost_bound`` is shared/NUMERICS.md's (4 + log2 n) eps once z is formed,
+    ``cost_bound`` is docs/numbers.md's (4 + log2 n) eps once z is formed,
     plus what the rounding of z = Xw + b costs: k + 1 products and sums, each
     off by at most eps (Σ_m |X_im| |w_m| + |b|), moving ℓ_i by |r_i| times
     that. With z formed exactly (X a column, w = [1], b = 0) that part is zero.
@@ -288,7 +288,7 @@ def matches_finite_differences() -> Callable[..., None]:
             h = mpmath.mpf("1e-12")
             derived = expand_definitions(result, where)
             for feature in range(1, k + 1):
-                concrete = evaluate(derived.xreplace({N.j: feature, N.n: n, N.k: k}))
+                concrete = evaluate(N.at_sizes(derived, {N.j: feature, N.n: n, N.k: k}))
                 got = concrete.rewrite(sp.exp).evalf(40, subs=values)
                 up, down = list(w), list(w)
                 up[feature - 1] += h

@@ -23,7 +23,7 @@ ALLOWED = {
     "timing": set(),
     "check": ENGINE | {"check", "symbolic"},
     "cli": {"cli", "symbolic", "registry", "derivation", "latex", "__init__", "check"},
-    "sphinxext": {"sphinxext"},
+    "sphinxext": {"sphinxext", "derivation"},
     "__init__": {"numeric", "check"},
     "__main__": {"cli"},
 }

@@ -239,18 +239,17 @@ def test_repr_lists_every_line_with_its_reason_and_verdict() -> None:
 
 
 def test_derivative_by_an_entry_sees_the_same_entry_inside_a_sum() -> None:
-    # ∂/∂z[i, c] of a cost holding z[i, l] in a sum over l: the term l = c depends on z[i, c].
+    # ∂/∂z[i, c] of a cost holding z[i, d] in a sum over d: the term d = c depends on z[i, c].
     # Replacing only the literal z[i, c] by a variable once made this derivative 0, so the
     # false step below was "proven".
-    from xentropy.notation import C_x
-    from xentropy.notation import i
+    from xentropy import notation as N
     from xentropy.symbolic import softmax as mc
 
     where = mc.definitions()[1:]
-    start = sp.Derivative(C_x[i], mc.z[i, mc.c])
+    start = sp.Derivative(N.C_x[N.i], N.softmax_z[N.i, N.c])
     with pytest.raises(StepError, match=r"step 1 \(zero\)"):
         Derivation(start, where=where, label="entry-in-sum").step(0, "zero")
-    labels = sp.Sum(mc.y[i, mc.l], (mc.l, 1, mc.K))
-    right = mc.a[i, mc.c] * labels - mc.y[i, mc.c]
-    d = Derivation(start, where=where, label="entry-in-sum").step(right, "softmax derivative")
-    assert d.steps[-1].verified == PROVEN
+    labels = sp.Sum(N.softmax_y[N.i, N.d], (N.d, 1, N.K))
+    right = N.softmax_a[N.i, N.c] * labels - N.softmax_y[N.i, N.c]
+    chain = Derivation(start, where=where, label="entry-in-sum").step(right, "softmax derivative")
+    assert chain.steps[-1].verified == PROVEN

@@ -111,11 +111,11 @@ def test_the_generic_check_names_every_entry_and_compares_each_with_the_referee(
 
     for method in METHODS:
         right = check(lambda W, b, shift: (np.cos(W), 3 * b**2), method)
-        assert right.parameters == ("W[0,0]", "W[0,1]", "W[1,0]", "W[1,1]", "b")
+        assert right.parameters == ("W_1,1", "W_1,2", "W_2,1", "W_2,2", "b")
         assert right.method == METHODS[method]
         assert right.passed, right
     # W's gradient transposed: wrong off the diagonal only
-    assert check(lambda W, b, shift: (np.cos(W).T, 3 * b**2)).failed == ("W[0,1]", "W[1,0]")
+    assert check(lambda W, b, shift: (np.cos(W).T, 3 * b**2)).failed == ("W_1,2", "W_2,1")
     with pytest.raises(ValueError, match=r"^shapes \[\(2, 2\), \(1,\)\]$"):
         check(lambda W, b, shift: (np.cos(W), np.array([3 * b**2])))
 

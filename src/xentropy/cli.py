@@ -15,9 +15,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xentropy
 from xentropy.symbolic import catalog
+
+if TYPE_CHECKING:
+    from xentropy.derivation import Derivation
 
 
 def latex_document_fragment(name: str) -> str:
@@ -32,7 +36,7 @@ def latex_document_fragment(name: str) -> str:
     --------
     >>> print(latex_document_fragment("dCx-db"))  # doctest: +ELLIPSIS
     % dCx-db: ∂C_x/∂b = σ(z) − y for one example
-    % Derived and checked by xentropy 0.1.0 (SymPy ...); requires \\usepackage{amsmath}
+    % Checked by xentropy 0.1.0 with SymPy ...: all 3 steps proven exactly; requires ...{amsmath}
     \\begin{equation}
     \\label{eq:xentropy-dCx-db}
     \\begin{aligned}
@@ -47,8 +51,8 @@ def latex_document_fragment(name: str) -> str:
     return "\n".join(
         [
             f"% {name}: {description}",
-            f"% Derived and checked by xentropy {xentropy.__version__} "
-            f"(SymPy {sympy.__version__}); requires \\usepackage{{amsmath}}",
+            f"% Checked by xentropy {xentropy.__version__} with SymPy {sympy.__version__}: "
+            f"{_verdict(derivation)}; requires \\usepackage{{amsmath}}",
             "\\begin{equation}",
             f"\\label{{eq:xentropy-{name}}}",
             derivation.latex(),
@@ -77,6 +81,21 @@ def check_file(path: str, like: str | None = None) -> int:
         return 2
     print(report)
     return report.exit_code
+
+
+def _verdict(derivation: Derivation) -> str:
+    """How the derivation's steps were checked, counted: "all 4 steps proven exactly"."""
+    steps = derivation.steps  # the opening line, lhs = start, is checked too
+    from xentropy.derivation import CHECKED_NUMERICALLY, DIGITS, POINTS
+
+    numeric = [s.number for s in steps if s.verified == CHECKED_NUMERICALLY]
+    if not numeric:
+        return f"all {len(steps)} steps proven exactly"
+    where = ", ".join(f"step {n}" if n else "the opening line" for n in numeric)
+    return (
+        f"{len(steps) - len(numeric)} of {len(steps)} steps proven exactly, {where} checked "
+        f"numerically at {POINTS} random points to {DIGITS} digits"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

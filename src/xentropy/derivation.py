@@ -19,8 +19,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import hashlib
 import random
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +130,12 @@ class Derivation:
         symbol's assumptions do not say enough (for example ``a`` in (0, 1)).
     implicit_index : (Idx, str), optional
         The notation :meth:`latex` uses unless told otherwise; see :func:`to_latex`.
+    lemmas : sequence of Derivation, optional
+        Results already derived and checked, used as given. Before a line is checked, its
+        derivatives are moved inside sums and past constant factors (the sum rule, for a finite
+        sum), and wherever it then holds a lemma's ``lhs`` (the very expression, indices
+        included), that is replaced by the lemma's result. A step that rests on one says so in
+        its reason.
 
     Raises
     ------
@@ -164,13 +171,18 @@ class Derivation:
         where: Definitions = (),
         sample: Mapping[sp.Basic, tuple[float, float]] | None = None,
         implicit_index: tuple[sp.Idx, str] | None = None,
+        lemmas: Sequence[Derivation] = (),
     ) -> None:
         self.label = label if label is not None else _DEFAULT_LABEL.get()
         self.implicit_index = implicit_index
         self.where = _checked_definitions(where)
         self.sample = dict(sample or {})
         self.start = _sympify(start, "start")
-        self.lhs = None if lhs is None else _sympify(lhs, "lhs")
+        self.lhs: sp.Basic | None = None if lhs is None else _sympify(lhs, "lhs")
+        self.lemmas = tuple(lemmas)
+        if any(lemma.lhs is None for lemma in self.lemmas):
+            raise ValueError("lemmas: each must be a derivation with an lhs, what it derives")
+        self._given = {lemma.lhs: lemma.result for lemma in self.lemmas}
         self._steps: list[Step] = []
         if self.lhs is not None:
             self._add(0, self.lhs, self.start, reason)
@@ -238,6 +250,7 @@ class Derivation:
             where=self.where,
             sample=self.sample,
             implicit_index=self.implicit_index,
+            lemmas=self.lemmas,
         )
         for s in self._steps:
             if s.number:
@@ -249,7 +262,9 @@ class Derivation:
             raise ValueError(f"step {number}: reason must be a non-empty string, got {reason!r}")
         seed = f"{self.label}:{number}"
         try:
-            verified = verify_equal(previous, expr, self.where, self.sample, seed=seed)
+            verified = verify_equal(
+                previous, expr, self.where, self.sample, seed=seed, given=self._given
+            )
         except StepError as mismatch:
             where = "the opening line" if number == 0 else f"step {number}"
             raise StepError(
@@ -294,6 +309,45 @@ class Derivation:
         return "\n".join(lines)
 
 
+def _with_lemmas(expr: sp.Basic, given: Mapping[sp.Basic, sp.Basic]) -> sp.Basic:
+    """``expr`` with every derivative taken inside sums and past constant factors, and then each
+    derivative a lemma has derived replaced by its result."""
+    if not given:
+        return expr
+    # What a lemma is about (C_x of example i, say) depends on the variable even though SymPy
+    # cannot see it: a factor holding it is not a constant.
+    about = set()
+    for lhs in given:
+        f = lhs.expr if isinstance(lhs, sp.Derivative) else lhs
+        about |= f.atoms(sp.Indexed) | ({f} if isinstance(f, sp.Symbol) else set())
+
+    def depends(e: sp.Basic, v: sp.Basic) -> bool:
+        return e.has(v) or any(e.has(a) for a in about)
+
+    def linear(e: sp.Basic) -> sp.Basic:
+        if not isinstance(e, sp.Derivative) or len(e.variable_count) != 1:
+            return e
+        f, (v, count) = e.expr, e.variable_count[0]
+        if count != 1:
+            return e
+        if isinstance(f, sp.Sum):
+            return sp.Sum(linear(sp.Derivative(f.function, v)), *f.limits)
+        if isinstance(f, sp.Mul):
+            constant = [a for a in f.args if not depends(a, v)]
+            if constant and len(constant) < len(f.args):
+                rest = sp.Mul(*[a for a in f.args if depends(a, v)])
+                return sp.Mul(*constant) * linear(sp.Derivative(rest, v))
+        return e
+
+    result = expr.replace(lambda e: isinstance(e, sp.Derivative), linear).xreplace(dict(given))
+    # A derivative of what a lemma is about that no lemma gives would evaluate to 0, SymPy
+    # seeing no dependence: refuse it rather than prove something with it.
+    for left in result.atoms(sp.Derivative):
+        if any(left.expr.has(a) for a in about):
+            raise _Mismatch(f"undecided: no lemma gives {sp.sstr(left)}")
+    return result
+
+
 class _Mismatch(Exception):
     """Internal: why two expressions were found unequal."""
 
@@ -304,9 +358,13 @@ def _verdict(
     where: Definitions,
     sample: dict[sp.Basic, tuple[float, float]],
     seed: str,
+    given: Mapping[sp.Basic, sp.Basic],
 ) -> str:
-    """Return ``"proven"`` or ``"checked numerically"`` if ``a == b``; else raise ``_Mismatch``."""
-    a_full, b_full = expand_definitions(a, where), expand_definitions(b, where)
+    """Return ``"proven"`` or ``"checked numerically"`` if ``a == b``; else raise ``_Mismatch``.
+
+    ``given``: lemmas, derivatives already derived, put in once the definitions are written out.
+    """
+    a_full, b_full = (_with_lemmas(expand_definitions(e, where), given) for e in (a, b))
     shape_a, left = _evaluated_entries(a_full, "previous")
     shape_b, right = _evaluated_entries(b_full, "new")
     if shape_a != shape_b:
@@ -335,11 +393,14 @@ def verify_equal(
     sample: Mapping[sp.Basic, tuple[float, float]] | None = None,
     *,
     seed: str = "",
+    given: Mapping[sp.Basic, sp.Basic] | None = None,
 ) -> str:
     """Check one step outside a chain: is ``b`` equal to ``a``, given the definitions ``where``?
 
     The check :meth:`Derivation.step` makes, for a caller that reads its lines from elsewhere
-    (a student's LaTeX) and reports each verdict rather than stopping at the first.
+    (a student's LaTeX) and reports each verdict rather than stopping at the first. ``given``:
+    lemmas, derivatives already derived (``{lhs: result}``), used once the definitions are
+    written out.
 
     Returns
     -------
@@ -364,7 +425,7 @@ def verify_equal(
     """
     try:
         a, b = _sympify(a, "a"), _sympify(b, "b")
-        return _verdict(a, b, _checked_definitions(where), dict(sample or {}), seed)
+        return _verdict(a, b, _checked_definitions(where), dict(sample or {}), seed, given or {})
     except _Mismatch as mismatch:
         raise StepError(str(mismatch)) from None
 
@@ -465,6 +526,38 @@ def _doit(expr: sp.Basic) -> sp.Basic:
     return node.doit(deep=False) if hasattr(node, "doit") else node
 
 
+def _canonical_sums(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with the summed index of every sum renamed after what it sums.
+
+    Σ_d q_d and Σ_d' q_d' are the same sum; SymPy sees two, and cannot cancel one against the
+    other. Renaming bound indices (alpha-equivalence) changes no value: each sum's index is
+    renamed after its range and its summand, so equal sums become one object wherever they
+    stand, and a sum inside another keeps an index of its own.
+    """
+    if not isinstance(expr, sp.Basic) or not expr.args or isinstance(expr, sp.Idx):
+        return expr
+    args = [_canonical_sums(arg) for arg in expr.args]
+    expr = expr.func(*args) if args != list(expr.args) else expr
+    if not isinstance(expr, sp.Sum) or not all(isinstance(v, sp.Idx) for v, _, _ in expr.limits):
+        return expr
+    function, limits = expr.function, []
+    for index, low, high in expr.limits:
+        placeholder = sp.Idx("_", (low, high))
+        summand = sp.srepr(function.xreplace({index: placeholder}))
+        tag = hashlib.sha256(summand.encode()).hexdigest()[:8]
+        canonical = sp.Idx(f"s{tag}", (low, high))
+        function = function.xreplace({index: canonical})
+        limits.append((canonical, low, high))
+    return sp.Sum(function, *limits)
+
+
+def _sums_factored(expr: sp.Basic) -> sp.Basic:
+    """Every factor that does not depend on a sum's index moved out of the sum: Σ c f = c Σ f."""
+    from sympy.simplify.simplify import factor_sum
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), factor_sum)
+
+
 @functools.lru_cache(maxsize=256)
 def _evaluated_entries(expr: sp.Basic, side: str) -> tuple[tuple[int, ...], list[sp.Basic]]:
     # A chain checks each line twice, as the new side of one step and the previous side of the
@@ -473,9 +566,15 @@ def _evaluated_entries(expr: sp.Basic, side: str) -> tuple[tuple[int, ...], list
 
 
 def _is_zero_by_algebra(d: sp.Basic) -> bool:
-    """Zero by expanding, or by putting over one denominator: exact, and far cheaper than
+    """Zero by expanding, or by putting over one denominator, after naming equal sums alike and
+    moving out of each sum what does not depend on its index: exact, and far cheaper than
     ``simplify``, which most steps of the book do not need."""
-    return bool(sp.expand(d) == 0 or sp.cancel(d) == 0)
+    if sp.expand(d) == 0 or sp.cancel(d) == 0:
+        return True
+    if not d.has(sp.Sum):
+        return False
+    canonical = _canonical_sums(_sums_factored(_canonical_sums(d)))
+    return bool(sp.expand(canonical) == 0 or sp.cancel(canonical) == 0)
 
 
 def _is_zero_exactly(d: sp.Basic) -> bool:

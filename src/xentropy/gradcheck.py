@@ -203,7 +203,8 @@ class GradientCheck:
     Attributes
     ----------
     parameters : tuple of str
-        The names, ``w[0]`` ... ``w[k-1]`` and ``b``.
+        The names, ``w_1`` ... ``w_k`` and ``b``: numbered from 1, as in the book's
+        formulas, whatever the arrays' indices.
     gradient : numpy.ndarray
         The gradient under test.
     reference : numpy.ndarray
@@ -220,13 +221,13 @@ class GradientCheck:
     >>> import numpy as np
     >>> from xentropy.gradcheck import GradientCheck, relative_error
     >>> mine, truth = np.array([0.5, 0.25]), np.array([0.5, 0.2])
-    >>> check = GradientCheck(("w[0]", "b"), mine, truth, relative_error(mine, truth),
+    >>> check = GradientCheck(("w_1", "b"), mine, truth, relative_error(mine, truth),
     ...                       "complex step", 1e-7)
     >>> check.passed, check.failed
     (False, ('b',))
     >>> print(check)
     parameter  gradient  complex step  relative error  verdict
-    w[0]            0.5           0.5         0.0e+00  good
+    w_1            0.5           0.5         0.0e+00  good
     b              0.25           0.2         2.0e-01  wrong
     failed: b above 1e-07
     """
@@ -354,7 +355,8 @@ def check_parameters(
     Returns
     -------
     GradientCheck
-        One row per entry, named ``w[0]``, ``W[1,2]``, or ``b`` for a scalar.
+        One row per entry, named ``w_1``, ``W_2,3``, or ``b`` for a scalar: the indices count
+        from 1, as in the book's formulas (``W_2,3`` is ``W[1, 2]`` in NumPy).
 
     Examples
     --------
@@ -364,7 +366,7 @@ def check_parameters(
     >>> g = lambda u, v: np.sum(u**2) + v**2  # analytic: the same for complex u and v
     >>> check = check_parameters(point, [], lambda u, v: (2 * u, 2 * v), f, g, str)
     >>> check.parameters, check.passed
-    (('u[0]', 'u[1]', 'v'), True)
+    (('u_1', 'u_2', 'v'), True)
     """
     method = options.get("method", "complex")
     tolerance = options.get("tolerance", GOOD)
@@ -387,7 +389,7 @@ def check_parameters(
     else:
         reference = central_difference(lambda t: cost(*unpack(t), *data), theta)
     names = tuple(
-        f"{name}[{','.join(map(str, index))}]" if p.ndim else name
+        f"{name}_{','.join(str(v + 1) for v in index)}" if p.ndim else name
         for name, p in zip(parameters, arrays, strict=True)
         for index in np.ndindex(p.shape)
     )

@@ -15,6 +15,8 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from xentropy.notation import PER_EXAMPLE
+
 __all__ = ["definitions_latex", "printer", "reason_tex", "to_latex"]
 
 Definitions = Sequence[tuple[sp.Basic, sp.Basic]]
@@ -88,17 +90,29 @@ class _BookLatexPrinter(LatexPrinter):
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         indices = list(expr.indices)
+        example = indices.pop(0) if expr.base in PER_EXAMPLE else None
         if self._implicit is not None:
+            if example == self._implicit[0]:
+                example = None
             indices = [i for i in indices if i != self._implicit[0]]
-        base = self._print(expr.base.label)
-        if not indices:
-            return base
+        # The example as a superscript in parentheses, x^{(i)}; features and classes below.
+        above = "" if example is None else f"^{{({self._print(example)})}}"
         printed = [self._print(i) for i in indices]
-        subscript = ("" if all(len(p) == 1 for p in printed) else ",").join(printed)
+        joined = ("" if all(len(p) == 1 for p in printed) else ",").join(printed)
+        below = f"_{{{joined}}}" if printed else ""
         head, _, tail = expr.base.label.name.partition("_")
-        if tail:  # C_x indexed by i is C_{x_i}, the cost of the input x_i
-            return f"{self._print(sp.Symbol(head))}_{{{tail}_{{{subscript}}}}}"
-        return f"{base}_{{{subscript}}}"
+        if tail:  # C_x of example i is C_{x^{(i)}}, the cost of the input x^{(i)}
+            return f"{self._print(sp.Symbol(head))}_{{{tail}{above}{below}}}"
+        return f"{self._print(expr.base.label)}{above}{below}"
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
+        # [c = d], 1 when c = d and 0 otherwise: δ is kept for the error of a neuron.
+        bracket = rf"[{self._print(expr.args[0])} = {self._print(expr.args[1])}]"
+        return bracket if exp is None else rf"{bracket}^{{{exp}}}"
+
+    def _print_HadamardProduct(self, expr: sp.Basic) -> str:
+        # ⊙, Nielsen's sign for the entrywise product.
+        return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
 
     def _print_Sum(self, expr: sp.Sum) -> str:
         if self._implicit is not None and len(expr.limits) == 1:

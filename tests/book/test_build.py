@@ -349,6 +349,7 @@ def test_cite_box_names_page_equation_version_and_build(tmp_path: Path, make, wr
     assert bibtex.startswith("@misc{xentropy-cited-eq-cited,")
     assert "equation (1). Built on 2026-01-01" in bibtex
     assert box.select_one('a[href="#equation-eq-cited"]') is not None
+    assert "url" not in bibtex  # not hosted: no address to give
     verified = soup.select_one(".provenance").get_text(" ", strip=True)
     assert f"SymPy {importlib.metadata.version('sympy')}" in verified
     assert f"NumPy {importlib.metadata.version('numpy')}" in verified
@@ -357,6 +358,25 @@ def test_cite_box_names_page_equation_version_and_build(tmp_path: Path, make, wr
     assert (html / "_sources" / "cited.md").is_file()
     assert soup.select_one('a[href="_sources/cited.ipynb"]') is not None
     assert "executed" in (html / "_sources" / "cited.ipynb").read_text(encoding="utf-8")
+
+
+def test_cite_box_gives_the_hosted_address_of_the_equation(
+    tmp_path: Path, make, write_pages
+) -> None:
+    write_pages(tmp_path / "docs", {"cited": CITED_PAGE.replace("EQUATION", "eq-cited")})
+    result = make(
+        "html",
+        f"SOURCEDIR={tmp_path / 'docs'}",
+        f"BUILDDIR={tmp_path / '_build'}",
+        "BASEURL=https://example.org/xentropy/",
+    )
+    assert result.returncode == 0, result
+    page = tmp_path / "_build" / "html" / "cited.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    box = soup.select_one(".cite-this")
+    address = "https://example.org/xentropy/cited.html#equation-eq-cited"
+    assert box.select_one(f'a[href="{address}"]') is not None
+    assert f"url          = {{{address}}}," in box.select_one("pre").get_text()
 
 
 def test_cite_box_for_an_unknown_equation_fails_the_build(

@@ -423,7 +423,7 @@ def tolerances(data: dict, reference) -> list[float]:
     """How far the browser's worst error may be from the figure's, at each step of the figure.
 
     The two compute the same central differences D_i with the same steps, but each cost to
-    within its own rounding: NumPy's within the contract's allowance A (shared/NUMERICS.md),
+    within its own rounding: NumPy's within the contract's allowance A (docs/numbers.md),
     and the browser's, which uses the same formulas, too (this test would show otherwise). So
     D_i differs by at most 2(A⁺ + A⁻)/Δ_i, Δ_i the step taken; and a relative error
     |D - g|/max(|D|, |g|) moves by at most 3δ/(|g| - δ) when D or g moves by δ. The browser

@@ -1,6 +1,6 @@
 """xentropy.network: the two-layer network's cost, its backpropagated gradient, and bad input.
 
-The gradient is confirmed by the complex step and central differences (shared/NUMERICS.md,
+The gradient is confirmed by the complex step and central differences (docs/numbers.md,
 section 5) and, independently of both, by mpmath's own numerical derivative at 40 digits; a
 backpropagation with a classic mistake in it fails exactly where the mistake is.
 """
@@ -65,7 +65,11 @@ BAD_INPUT = [
         r"^W1 must be 2-D, H × k \(one row per hidden neuron, one column per feature of X\), "
         r"got shape \(2,\)$",
     ),
-    ({"W1": np.array(W1).T}, ValueError, r"^W1 has 3 columns but X has 2 features$"),
+    (
+        {"W1": np.array(W1).T},
+        ValueError,
+        r"^W1 has 3 columns but X has 2 features: W1 is H × k, one row per hidden neuron",
+    ),
     (
         {"b1": [0.1, -0.2]},
         ValueError,
@@ -80,7 +84,7 @@ BAD_INPUT = [
     (
         {"W2": np.array(W2).T},
         ValueError,
-        r"^W2 has 2 columns but W1 has 3 rows \(hidden neurons\)$",
+        r"^W2 has 2 columns but W1 has 3 rows \(hidden neurons\): W2 is K × H",
     ),
     (
         {"b2": [[0.3, -0.1]]},
@@ -152,7 +156,10 @@ def test_bad_input_raises_a_clear_error(function, change, error, message):
 
 
 def test_the_forward_pass_needs_no_labels_but_checks_the_rest():
-    with pytest.raises(ValueError, match=r"^W1 has 3 columns but X has 2 features$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^W1 has 3 columns but X has 2 features: W1 is H × k, one row per hidden neuron",
+    ):
         forward(np.array(W1).T, B1, W2, B2, X)
     with pytest.raises(ValueError, match=r"^W2 has 2 columns"):
         validate_network_inputs(W1, B1, np.array(W2).T, B2, X, Y)
@@ -355,7 +362,7 @@ def sigma_prime_missing(W1_, b1_, W2_, b2_, X_, Y_):
 
 
 def weight_not_transposed(W1_, b1_, W2_, b2_, X_, Y_):
-    """δ¹ = (W2 δ²) ∘ σ′(z¹): computable only when W2 is square."""
+    """δ¹ = (W2 δ²) ⊙ σ′(z¹): computable only when W2 is square."""
     _, A1, _, A2 = forward(W1_, b1_, W2_, b2_, X_)
     delta2 = (A2 - Y_) / X_.shape[0]
     delta1 = (delta2 @ W2_.T) * A1 * (1 - A1)
@@ -384,7 +391,7 @@ def no_hidden_bias_gradient(*args):
 
 
 def names(prefix, shape):
-    return {f"{prefix}[{','.join(map(str, i))}]" for i in np.ndindex(shape)}
+    return {f"{prefix}_{','.join(str(v + 1) for v in i)}" for i in np.ndindex(shape)}
 
 
 @pytest.mark.parametrize("method", ["complex", "central"])
@@ -437,6 +444,6 @@ def test_the_check_refuses_gradients_of_the_wrong_shapes_and_unknown_methods():
     with pytest.raises(ValueError, match=r"^method must be 'complex' or 'central', got 'forward'$"):
         check_network_gradient(*args, method="forward")
     report = check_network_gradient(*args)
-    assert report.parameters[:2] == ("W1[0,0]", "W1[0,1]")
-    assert report.parameters[-1] == "b2[1]"
+    assert report.parameters[:2] == ("W1_1,1", "W1_1,2")
+    assert report.parameters[-1] == "b2_2"
     assert len(report.parameters) == sum(np.size(p) for p in args[:4])

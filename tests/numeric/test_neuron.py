@@ -1,4 +1,4 @@
-"""xentropy.numeric keeps shared/NUMERICS.md, sections 1 to 4, on chosen and seeded inputs.
+"""xentropy.numeric keeps the promises of docs/numbers.md, sections 1 to 4, on chosen inputs.
 
 Section 7's randomized search over the same promises is in test_properties.py.
 """

@@ -92,16 +92,16 @@ def X_where_X_transpose_belongs(w, b, X, y):
 
 
 WRONG_GRADIENTS = {
-    "forgot_the_mean": ("w[0]", "w[1]", "w[2]", "b"),
-    "flipped_sign": ("w[0]", "w[1]", "w[2]", "b"),
+    "forgot_the_mean": ("w_1", "w_2", "w_3", "b"),
+    "flipped_sign": ("w_1", "w_2", "w_3", "b"),
     "no_bias_gradient": ("b",),
-    "one_entry_one_percent_off": ("w[1]",),
+    "one_entry_one_percent_off": ("w_2",),
 }
 
 
 @pytest.fixture(scope="module")
 def mistakes(usual_mistakes):
-    """The usual mistakes, made to the package's gradient; the 1% is off in w[1]."""
+    """The usual mistakes, made to the package's gradient; the 1% is off in w_2."""
     return usual_mistakes(gradient, (0, 1))
 
 
@@ -125,7 +125,7 @@ def test_X_where_X_transpose_belongs_fails(seed):
     w, b, X, y = problem(seed, n=3, k=3)
     assert not np.allclose(X, X.T)
     check = check_gradient(w, b, X, y, X_where_X_transpose_belongs)
-    assert check.failed == ("w[0]", "w[1]", "w[2]")
+    assert check.failed == ("w_1", "w_2", "w_3")
     # With a non-square X it cannot even be computed, and the check stops.
     w, b, X, y = problem(seed)
     with pytest.raises(ValueError, match="matmul"):
@@ -201,9 +201,9 @@ def test_the_report_reads_as_a_table_in_text_and_html(mistakes):
         "error",
         "verdict",
     ]
-    assert [line.split()[0] for line in lines[1:5]] == ["w[0]", "w[1]", "w[2]", "b"]
+    assert [line.split()[0] for line in lines[1:5]] == ["w_1", "w_2", "w_3", "b"]
     assert [line.split()[-1] for line in lines[1:5]] == ["good", "suspect", "good", "good"]
-    assert lines[-1] == "failed: w[1] above 1e-07"
+    assert lines[-1] == "failed: w_2 above 1e-07"
     assert repr(check) == str(check)
     html = check._repr_html_()
     assert html.startswith("<table>")
@@ -254,7 +254,7 @@ def test_grade_catches_what_one_point_hides(mistakes):
     assert len(result.failed) == len(result.checks) - 1
     assert result.verdict == (
         f"wrong on {len(result.checks) - 1} of {len(result.checks)} problems, "
-        "for w[0], w[1], w[2], w[3], b"
+        "for w_1, w_2, w_3, w_4, b"
     )
 
 
@@ -276,7 +276,7 @@ def test_grade_catches_X_where_X_transpose_belongs_on_the_square_problem():
             return X_where_X_transpose_belongs(w, b, X, y)
         return gradient(w, b, X, y)
 
-    assert grade(only_when_square).failed == {"3 examples, 3 features": ("w[0]", "w[1]", "w[2]")}
+    assert grade(only_when_square).failed == {"3 examples, 3 features": ("w_1", "w_2", "w_3")}
 
 
 def test_grade_reads_as_a_table_with_the_verdict_last(mistakes):

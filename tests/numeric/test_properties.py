@@ -1,4 +1,4 @@
-"""Property-based tests of the NumPy core (shared/NUMERICS.md, section 7).
+"""Property-based tests of the NumPy core (docs/numbers.md, section 7).
 
 Each property is written once, as a function of an implementation, and run by
 Hypothesis against ``xentropy.numeric``: it must hold for every example. The

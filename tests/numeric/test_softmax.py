@@ -1,4 +1,4 @@
-"""xentropy.softmax keeps shared/NUMERICS.md, sections 1, 2 and 8, for the softmax layer.
+"""xentropy.softmax keeps the promises of docs/numbers.md, sections 1, 2 and 8, for softmax.
 
 The reference is mpmath at 60 digits with cancellation-free formulas: with M the largest logit
 of a row, top its class and s = Σ_{l≠top} exp(z_l - M), the probabilities are
@@ -39,7 +39,7 @@ EPS = float(np.finfo(np.float64).eps)
 TINY = float(np.finfo(np.float64).tiny)
 DIGITS = 60
 
-W = [[0.5, -1.0, 0.25], [2.0, 0.0, -0.5]]
+W = [[0.5, 2.0], [-1.0, 0.0], [0.25, -0.5]]  # K × k: one row per class
 B = [0.1, -0.2, 0.0]
 X = [[1.0, 2.0], [-3.0, 0.5], [0.0, 4.0], [1.5, -1.0]]
 Y = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.25, 0.25, 0.5]]
@@ -109,22 +109,34 @@ BAD_INPUT = [
     (
         {"W": [0.5, -1.0]},
         ValueError,
-        r"^W must be 2-D, k × K \(one row per feature of X, one column per class\), "
+        r"^W must be 2-D, K × k \(one row per class, one column per feature of X\), "
         r"got shape \(2,\)$",
     ),
-    ({"W": [[0.5, -1.0, 0.25]]}, ValueError, r"^W has 1 rows but X has 2 features$"),
     (
-        {"W": np.zeros((2, 0)), "b": [], "Y": np.zeros((4, 0))},
+        {"W": [[0.5], [-1.0], [0.25]]},
         ValueError,
-        r"^W has no columns: there must be at least one class$",
+        r"^W has 1 column but X has 2 features: W is K × k, one row per class",
     ),
-    ({"b": [0.1, 0.2]}, ValueError, r"^b has 2 entries but W has 3 columns \(classes\)$"),
+    (
+        {"W": np.zeros((0, 2)), "b": [], "Y": np.zeros((4, 0))},
+        ValueError,
+        r"^W has no rows: there must be at least one class$",
+    ),
+    (
+        {"b": [0.1, 0.2]},
+        ValueError,
+        r"^b must be 1-D with 3 entries \(one per row of W, a class\), got shape \(2,\)$",
+    ),
     (
         {"b": [[0.1, 0.2, 0.0]]},
         ValueError,
-        r"^b must be 1-D with 3 entries \(one per class\), got \(1, 3\)$",
+        r"^b must be 1-D with 3 entries \(one per row of W, a class\), got shape \(1, 3\)$",
     ),
-    ({"b": 0.5}, ValueError, r"^b must be 1-D with 3 entries \(one per class\), got \(\)$"),
+    (
+        {"b": 0.5},
+        ValueError,
+        r"^b must be 1-D with 3 entries \(one per row of W, a class\), got shape \(\)$",
+    ),
     (
         {"Y": [0, 1, 2, 0]},
         ValueError,
@@ -147,7 +159,7 @@ BAD_INPUT = [
         r"^X contains NaN at row 1, column 0$",
     ),
     (
-        {"W": [[0.5, -1.0, 0.25], [2.0, np.inf, -0.5]]},
+        {"W": [[0.5, 2.0], [-1.0, np.inf], [0.25, -0.5]]},
         ValueError,
         r"^W contains inf at row 1, column 1$",
     ),
@@ -178,12 +190,12 @@ BAD_INPUT = [
     ({"b": ["0", "1", "2"]}, TypeError, r"^b must hold real numbers, got <U1$"),
     ({"Y": np.array(Y, dtype=complex)}, TypeError, r"^Y must hold real numbers, got complex128$"),
     (
-        {"X": [[1e300, 0.0], [0, 0], [0, 0], [0, 0]], "W": [[1e300, 0, 0], [0, 0, 0]]},
+        {"X": [[1e300, 0.0], [0, 0], [0, 0], [0, 0]], "W": [[1e300, 0], [0, 0], [0, 0]]},
         ValueError,
-        r"^the logits Z = XW \+ b overflow \(row 0, class 0 gives inf\)$",
+        r"^the logits Z = XWᵀ \+ b overflow \(row 0, class 0 gives inf\)$",
     ),
     (
-        {"X": [[1e308, 0.0], [0, 0], [0, 0], [0, 0]], "W": [[1.5, -1.5, 0], [0, 0, 0]]},
+        {"X": [[1e308, 0.0], [0, 0], [0, 0], [0, 0]], "W": [[1.5, 0], [-1.5, 0], [0, 0]]},
         ValueError,
         r"^the logits of row 0 differ by more than the largest float$",
     ),
@@ -201,9 +213,9 @@ def test_bad_input_raises_a_clear_error(function, change, error, message):
 def test_the_row_sum_tolerance_is_the_square_root_of_eps():
     assert math.sqrt(EPS) == ROW_SUM_TOLERANCE
     third = [[1 / 3, 1 / 3, 1 / 3]]  # sums to 1 only to within rounding
-    softmax_cost([[0.0, 0.0, 0.0]], [0, 0, 0], [[1.0]], third)
+    softmax_cost([[0.0], [0.0], [0.0]], [0, 0, 0], [[1.0]], third)
     with pytest.raises(ValueError, match=r"row 0 sums to 1\.0000001$"):
-        softmax_cost([[0.0, 0.0, 0.0]], [0, 0, 0], [[1.0]], [[0.5, 0.5, 1e-7]])
+        softmax_cost([[0.0], [0.0], [0.0]], [0, 0, 0], [[1.0]], [[0.5, 0.5, 1e-7]])
 
 
 def test_the_callers_arrays_are_never_modified():
@@ -229,14 +241,14 @@ def test_integer_and_boolean_data_are_numbers():
         W, B, X, Y_bool.astype(float)
     )
     assert softmax_cost(W, B, X, Y) == as_float
-    grad_W, grad_b = softmax_gradient(np.ones((1, 2), dtype=np.int32), [0, 1], [[2]], [[0, 1]])
+    grad_W, grad_b = softmax_gradient(np.ones((2, 1), dtype=np.int32), [0, 1], [[2]], [[0, 1]])
     assert grad_W.dtype == grad_b.dtype == np.float64
 
 
 def test_the_results_have_the_promised_types_and_shapes():
     assert type(softmax_cost(W, B, X, Y)) is float
     grad_W, grad_b = softmax_gradient(W, B, X, Y)
-    assert grad_W.shape == (2, 3)
+    assert grad_W.shape == (3, 2)
     assert grad_b.shape == (3,)
     assert type(complex_softmax_cost(W, B, X, Y)) is complex
     W_out, b_out, X_out, Y_out = validate_softmax_inputs(W, B, X, Y)
@@ -446,15 +458,15 @@ def test_two_classes_are_the_binary_cost_of_the_logit_difference(seed, scale):
     b = float(rng.normal())
     y = np.where(rng.random(n) < 0.3, rng.random(n), (rng.random(n) < 0.5).astype(float))
     # The second class has logit 0, so z_1 - z_2 is the binary logit, formed alike.
-    W2, b2, Y2 = np.column_stack([w, np.zeros(k)]), np.array([b, 0.0]), np.column_stack([y, 1 - y])
+    W2, b2, Y2 = np.vstack([w, np.zeros(k)]), np.array([b, 0.0]), np.column_stack([y, 1 - y])
     c2, c = softmax_cost(W2, b2, X_, Y2), xentropy.cost(w, b, X_, y)
     assert abs(c2 - c) <= 8 * EPS * c
     grad_W, grad_b = softmax_gradient(W2, b2, X_, Y2)
     grad_w, grad_b1 = xentropy.gradient(w, b, X_, y)
     scale_j = np.abs(X_).T @ np.ones(n) / n  # the size of the terms of each component
-    assert (np.abs(grad_W[:, 0] - grad_w) <= 8 * EPS * scale_j).all()
+    assert (np.abs(grad_W[0] - grad_w) <= 8 * EPS * scale_j).all()
     assert abs(grad_b[0] - grad_b1) <= 8 * EPS
-    np.testing.assert_array_equal(grad_W[:, 1], -grad_W[:, 0])
+    np.testing.assert_array_equal(grad_W[1], -grad_W[0])
     assert softmax([[3.0, 0.0]])[0, 0] == xentropy.sigmoid(3.0)
 
 
@@ -464,7 +476,7 @@ def test_two_classes_are_the_binary_cost_of_the_logit_difference(seed, scale):
 def problem(seed, n=12, k=3, classes=4, scale=2.0, labels="hard"):
     rng = np.random.default_rng(seed)
     X_ = rng.normal(size=(n, k))
-    W_ = rng.normal(scale=scale, size=(k, classes)) / np.sqrt(k)
+    W_ = rng.normal(scale=scale, size=(classes, k)) / np.sqrt(k)
     b_ = rng.normal(scale=scale / 2, size=classes)
     if labels == "hard":
         Y_ = one_hot(rng.integers(0, classes, n), classes)
@@ -512,16 +524,16 @@ def test_complex_cost_is_the_cost_on_real_arguments():
 
 def sigma_prime_kept(W_, b_, X_, Y_):
     # The binary habit carried over: (a - y) times a(1 - a), as with the quadratic cost.
-    A = softmax(X_ @ W_ + b_)
+    A = softmax(X_ @ W_.T + b_)
     R = (A - Y_) * A * (1 - A) / X_.shape[0]
-    return X_.T @ R, R.sum(axis=0)
+    return R.T @ X_, R.sum(axis=0)
 
 
 WRONG = {
     "forgot_the_mean": "all",
     "flipped_sign": "all",
-    "no_bias_gradient": ("b[0]", "b[1]", "b[2]", "b[3]"),
-    "one_entry_one_percent_off": ("W[1,2]",),
+    "no_bias_gradient": ("b_1", "b_2", "b_3", "b_4"),
+    "one_entry_one_percent_off": ("W_3,2",),
     "sigma_prime_kept": "all",
 }
 
@@ -530,7 +542,7 @@ WRONG = {
 @pytest.mark.parametrize("wrong", WRONG)
 def test_a_wrong_gradient_fails_where_it_is_wrong(wrong, method, usual_mistakes):
     W_, b_, X_, Y_ = problem(1)
-    mistakes = usual_mistakes(softmax_gradient, (0, (1, 2))) | {
+    mistakes = usual_mistakes(softmax_gradient, (0, (2, 1))) | {
         "sigma_prime_kept": sigma_prime_kept
     }
     check = check_softmax_gradient(W_, b_, X_, Y_, mistakes[wrong], method=method)
@@ -541,12 +553,12 @@ def test_a_wrong_gradient_fails_where_it_is_wrong(wrong, method, usual_mistakes)
 
 def test_X_where_X_transpose_belongs_fails_for_a_square_X():
     def X_not_transposed(W_, b_, X_, Y_):
-        R = (softmax(X_ @ W_ + b_) - Y_) / X_.shape[0]
-        return X_ @ R, R.sum(axis=0)
+        R = (softmax(X_ @ W_.T + b_) - Y_) / X_.shape[0]
+        return (X_ @ R).T, R.sum(axis=0)
 
     W_, b_, X_, Y_ = problem(2, n=3, k=3, classes=2)
     check = check_softmax_gradient(W_, b_, X_, Y_, X_not_transposed)
-    assert set(check.failed) == {f"W[{r},{c}]" for r in range(3) for c in range(2)}
+    assert set(check.failed) == {f"W_{c},{j}" for c in (1, 2) for j in (1, 2, 3)}
     # With a non-square X it cannot even be computed, and the check stops.
     with pytest.raises(ValueError, match="matmul"):
         check_softmax_gradient(*problem(2, n=4, k=3, classes=2), X_not_transposed)
@@ -555,7 +567,7 @@ def test_X_where_X_transpose_belongs_fails_for_a_square_X():
         grad_W, grad_b = softmax_gradient(W_, b_, X_, Y_)
         return grad_W.T, grad_b
 
-    with pytest.raises(ValueError, match=r"^the gradient function returned shapes \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"^the gradient function returned shapes \(3, 2\)"):
         check_softmax_gradient(W_, b_, X_, Y_, transposed)
     with pytest.raises(ValueError, match=r"^method must be 'complex' or 'central', got 'forward'$"):
         check_softmax_gradient(W_, b_, X_, Y_, method="forward")

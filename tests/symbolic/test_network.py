@@ -8,6 +8,7 @@ import mpmath
 import pytest
 import sympy as sp
 
+from xentropy import notation
 from xentropy.derivation import PROVEN
 from xentropy.derivation import StepError
 from xentropy.derivation import evaluate
@@ -16,8 +17,9 @@ from xentropy.expressions import sigma
 from xentropy.expressions import sigma_prime
 from xentropy.symbolic import network as L
 
-j, k = L.j, L.k
-a_out, y, delta_out = L.a_out, L.y, L.delta_out
+c, u = notation.c, notation.u
+a_out, y, delta_out = notation.a_out, notation.y_out, notation.delta_out
+w_out, z_hidden = notation.w_out, notation.z_hidden
 
 
 @pytest.mark.parametrize(("n_out", "n_hidden"), [(1, 1), (1, 2), (3, 2)])
@@ -32,16 +34,16 @@ def test_the_hidden_layer_step_is_proven_for_other_sizes(n_out: int, n_hidden: i
 
 def test_the_output_error_is_a_minus_y_by_direct_differentiation(built) -> None:
     where = (L.DEFINITIONS[0], L.DEFINITIONS[2])
-    direct = evaluate(expand_definitions(sp.Derivative(L.C_x, L.z_out[j]), where))
-    formula = evaluate(expand_definitions(a_out[j] - y[j], where))
+    direct = evaluate(expand_definitions(sp.Derivative(notation.C_one, notation.z_out[c]), where))
+    formula = evaluate(expand_definitions(a_out[c] - y[c], where))
     assert sp.simplify(direct - formula) == 0
-    assert sp.simplify(built("output-error").result - (a_out[j] - y[j])) == 0
+    assert sp.simplify(built("output-error").result - (a_out[c] - y[c])) == 0
 
 
 def test_the_output_gradients_are_the_known_formulas(built) -> None:
-    expected = L.a_hidden[k] * (a_out[j] - y[j])
+    expected = notation.a_hidden[u] * (a_out[c] - y[c])
     assert sp.simplify(built("output-weight-gradient").result - expected) == 0
-    assert sp.simplify(built("output-bias-gradient").result - (a_out[j] - y[j])) == 0
+    assert sp.simplify(built("output-bias-gradient").result - (a_out[c] - y[c])) == 0
 
 
 def _network_cost(z_hidden: list, W: list[list], b: list, labels: list) -> mpmath.mpf:
@@ -57,23 +59,26 @@ def _network_cost(z_hidden: list, W: list[list], b: list, labels: list) -> mpmat
 
 def test_the_hidden_error_matches_finite_differences_at_40_digits() -> None:
     # Independent of SymPy: the cost of the last two layers in mpmath, differentiated by
-    # central differences in each z^{L-1}_k, against ((w^L)^T (a^L - y)) ∘ σ'(z^{L-1}).
+    # central differences in each z^{L-1}_u, against ((w^L)^T (a^L - y)) ⊙ σ'(z^{L-1}).
     n_out, n_hidden = 3, 2
     rng = random.Random(5)
     with mpmath.workdps(40):
-        z_hidden = [mpmath.mpf(rng.uniform(-2, 2)) for _ in range(n_hidden)]
+        zs = [mpmath.mpf(rng.uniform(-2, 2)) for _ in range(n_hidden)]
         W = [[mpmath.mpf(rng.uniform(-1, 1)) for _ in range(n_hidden)] for _ in range(n_out)]
         b = [mpmath.mpf(rng.uniform(-1, 1)) for _ in range(n_out)]
         labels = [mpmath.mpf(rng.choice([0, 1, 0.25])) for _ in range(n_out)]
-        values = {L.z_hidden[h + 1]: z_hidden[h] for h in range(n_hidden)}
-        values |= {L.w_out[r + 1, s + 1]: W[r][s] for r in range(n_out) for s in range(n_hidden)}
-        values |= {L.b_out[r + 1]: b[r] for r in range(n_out)}
-        values |= {y[r + 1]: labels[r] for r in range(n_out)}
+        # The sizes are part of the quantities' declared shapes: sized as the formula is.
+        sizes = {notation.K: n_out, notation.H: n_hidden}
+        z_, w_, b_, y_ = (base.xreplace(sizes) for base in (z_hidden, w_out, notation.b_out, y))
+        values = {z_[h + 1]: zs[h] for h in range(n_hidden)}
+        values |= {w_[r + 1, s + 1]: W[r][s] for r in range(n_out) for s in range(n_hidden)}
+        values |= {b_[r + 1]: b[r] for r in range(n_out)}
+        values |= {y_[r + 1]: labels[r] for r in range(n_out)}
         d = L.hidden_error(n_out, n_hidden)
         formula = evaluate(expand_definitions(d.result, d.where))
         h = mpmath.mpf("1e-15")
         for s in range(n_hidden):
-            up, down = list(z_hidden), list(z_hidden)
+            up, down = list(zs), list(zs)
             up[s] += h
             down[s] -= h
             slope = (_network_cost(up, W, b, labels) - _network_cost(down, W, b, labels)) / (2 * h)
@@ -83,24 +88,24 @@ def test_the_hidden_error_matches_finite_differences_at_40_digits() -> None:
 
 # -- a wrong step is caught ---------------------------------------------------------------------
 
-a_j = a_out[j]
+a_j = a_out[c]
 WRONG_STEPS = {
-    "sign flipped": ("output-error", 3, y[j] - a_j),
+    "sign flipped": ("output-error", 3, y[c] - a_j),
     "sigma' forgotten": (
         "output-error",
         1,
-        -(y[j] / a_j - (1 - y[j]) / (1 - a_j)),
+        -(y[c] / a_j - (1 - y[c]) / (1 - a_j)),
     ),
     "the quadratic cost's error, with sigma' kept": (
         "output-error",
         3,
-        (a_j - y[j]) * a_j * (1 - a_j),
+        (a_j - y[c]) * a_j * (1 - a_j),
     ),
-    "a^{L-1}_k missing": ("output-weight-gradient", 1, a_j - y[j]),
+    "a^{L-1}_k missing": ("output-weight-gradient", 1, a_j - y[c]),
     "the bias given the weight's gradient": (
         "output-bias-gradient",
         1,
-        L.a_hidden[k] * (a_j - y[j]),
+        notation.a_hidden[u] * (a_j - y[c]),
     ),
 }
 
@@ -130,7 +135,7 @@ def test_a_wrong_chain_rule_in_the_hidden_step_is_caught(built) -> None:
     d = built("hidden-error")
     wrong = sp.Matrix(
         [
-            (L.w_out[1, h] * delta_out[1] + L.w_out[2, h] * delta_out[2]) * sigma(L.z_hidden[h])
+            (w_out[1, h] * delta_out[1] + w_out[2, h] * delta_out[2]) * sigma(z_hidden[h])
             for h in (1, 2, 3)
         ]
     )
@@ -138,8 +143,7 @@ def test_a_wrong_chain_rule_in_the_hidden_step_is_caught(built) -> None:
         d.with_step(1, wrong)
     right = sp.Matrix(
         [
-            (L.w_out[1, h] * delta_out[1] + L.w_out[2, h] * delta_out[2])
-            * sigma_prime(L.z_hidden[h])
+            (w_out[1, h] * delta_out[1] + w_out[2, h] * delta_out[2]) * sigma_prime(z_hidden[h])
             for h in (1, 2, 3)
         ]
     )

@@ -69,6 +69,7 @@ WRONG_STEPS = {
         1,
         sp.Matrix([sp.Sum(N.x[i, c] * (y_i - sigma_z), (i, 1, n)) / n for c in (1, 2)]),
     ),
+    "the sum's gradient taken for the mean's": ("dCsum-dw", 2, sp.Derivative(N.C, N.w[N.j])),
     "wrong partial fractions": ("cross-entropy-from-gradient", 2, -y_i / N.a[i] + 1 / (1 - N.a[i])),
 }
 
@@ -78,8 +79,8 @@ def test_a_wrong_step_raises_step_error_naming_it(case: str, rejects) -> None:
     rejects(*WRONG_STEPS[case])
 
 
-def test_nielsen_notation_leaves_the_example_index_out(built) -> None:
+def test_the_example_is_a_superscript_and_nielsen_leaves_it_out(built) -> None:
     tex = to_latex(built("dC-dw").result, implicit_index=N.NIELSEN)
     assert tex == r"\frac{1}{n} \sum_{x} x_{j} \left(\sigma(z) - y\right)"
     tex = to_latex(built("dC-dw").result)
-    assert tex == r"\frac{1}{n} \sum_{i=1}^{n} x_{ij} \left(\sigma(z_{i}) - y_{i}\right)"
+    assert tex == (r"\frac{1}{n} \sum_{i=1}^{n} x^{(i)}_{j} \left(\sigma(z^{(i)}) - y^{(i)}\right)")

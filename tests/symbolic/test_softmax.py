@@ -17,7 +17,15 @@ from xentropy.symbolic import neuron
 from xentropy.symbolic import softmax as MC
 
 i = notation.i
-a, c, j, x, y, z = MC.a, MC.c, notation.j, notation.x, MC.y, MC.z
+a, c, j, x, y, z = (
+    notation.softmax_a,
+    notation.c,
+    notation.j,
+    notation.x,
+    notation.softmax_y,
+    notation.softmax_z,
+)
+d, K = notation.d, notation.K
 
 
 # -- the results, checked without the derivations -----------------------------------------------
@@ -40,7 +48,7 @@ def test_the_general_results_are_the_known_formulas(built) -> None:
     assert sp.simplify(built("softmax-dCx-dz").result - (a[i, c] - y[i, c])) == 0
     assert sp.simplify(built("softmax-dCx-db").result - (a[i, c] - y[i, c])) == 0
     assert sp.simplify(built("softmax-dCx-dw").result - x[i, j] * (a[i, c] - y[i, c])) == 0
-    expected = sp.KroneckerDelta(c, MC.l) - a[i, c]
+    expected = sp.KroneckerDelta(c, d) - a[i, c]
     assert sp.simplify(built("log-softmax-derivative").result - expected) == 0
 
 
@@ -79,16 +87,23 @@ def test_the_output_error_matches_finite_differences_at_40_digits(built) -> None
 
 # -- a wrong step is caught ---------------------------------------------------------------------
 
-sum_y = sp.Sum(y[i, MC.l], (MC.l, 1, MC.K))
+sum_y = sp.Sum(y[i, d], (d, 1, K))
 WRONG_STEPS = {
     "sign flipped": ("softmax-dCx-dz", 3, y[i, c] - a[i, c]),
     "y_c dropped": ("softmax-dCx-dz", 2, a[i, c] * sum_y),
     "the delta on the wrong side": (
         "softmax-dCx-dz",
         1,
-        sp.Sum(y[i, MC.l] * (sp.KroneckerDelta(MC.l, c) - a[i, c]), (MC.l, 1, MC.K)),
+        sp.Sum(
+            y[i, d] * (sp.KroneckerDelta(d, c) - a[i, c]),
+            (d, 1, K),
+        ),
     ),
-    "a_c for a_l": ("log-softmax-derivative", 2, sp.KroneckerDelta(MC.l, c) - a[i, MC.l]),
+    "a_c for a_d": (
+        "log-softmax-derivative",
+        2,
+        sp.KroneckerDelta(d, c) - a[i, d],
+    ),
     "one entry wrong for K = 3": (
         "softmax-dCx-dz-3",
         2,
@@ -121,7 +136,7 @@ def test_a_wrong_step_raises_step_error_naming_it(case: str, rejects) -> None:
 
 def test_the_labels_sum_to_one_by_their_definition() -> None:
     for classes in (1, 2, 5):
-        total = _by_definition(sp.Sum(y[i, MC.l], (MC.l, 1, MC.K)), classes)
+        total = _by_definition(sp.Sum(y[i, d], (d, 1, K)), classes)
         assert sp.simplify(total - 1) == 0
 
 
@@ -130,5 +145,5 @@ def test_the_class_index_prints_as_the_book_writes_it(built) -> None:
         r"x_{j} \left(a_{c} - y_{c}\right)"
     )
     assert to_latex(dict(MC.definitions())[notation.C_x[i]], implicit_index=notation.NIELSEN) == (
-        r"- \sum_{l=1}^{K} y_{l} \ln{\left(a_{l} \right)}"
+        r"- \sum_{d=1}^{K} y_{d} \ln{\left(a_{d} \right)}"
     )

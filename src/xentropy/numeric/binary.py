@@ -4,11 +4,13 @@ A sigmoid output with logit z and label y in [0, 1] costs
 ℓ(z, y) = −[y ln σ(z) + (1 − y) ln(1 − σ(z))] and has the residual r = σ(z) − y, the derivative
 of ℓ in z. Computed as written, both lose their last digits, or everything: σ(37) rounds to 1,
 so ln(1 − σ(37)) is ln 0. This module computes them from exp(−|z|), which never overflows, in
-forms whose terms never cancel (the numeric-check chapter derives them from the definition):
+forms whose terms never cancel, derived from the definition in the book's chapter 4, *Does NumPy
+agree with the derivation?*, equations (4.1) to (4.3) (:mod:`xentropy.symbolic.binary`):
 
-- :func:`losses`: ℓ = log1p(e^{−|z|}) + (1 − y) z for z ≥ 0, log1p(e^{−|z|}) − y z for z < 0;
+- :func:`losses`: ℓ = log1p(e^{−|z|}) + (1 − y) z for z ≥ 0, equation (4.1), and
+  log1p(e^{−|z|}) − y z for z < 0, equation (4.2);
 - :func:`residuals`: σ − y = ((1 − y) p − y q) / (1 + e^{−|z|}), (p, q) = (1, e^{−|z|}) or
-  (e^{−|z|}, 1) by the sign of z;
+  (e^{−|z|}, 1) by the sign of z, the last two lines of equation (4.3);
 - :func:`complex_losses`: ℓ for complex z, analytic, for the complex-step check.
 
 The one neuron (:mod:`xentropy.numeric.neuron`) and every sigmoid output of the network

@@ -1,16 +1,17 @@
 """A network with one hidden layer of sigmoid neurons: forward pass, cross-entropy, backpropagation.
 
 The weights follow Nielsen's convention (chapter 2 of *Neural Networks and Deep Learning*):
-W1[h, j] is the weight from input feature j to hidden neuron h, W2[c, h] the weight from hidden
-neuron h to output neuron c, so that for one example (a column) z¹ = W1 x + b1, a¹ = σ(z¹),
-z² = W2 a¹ + b2, a² = σ(z²). With the n examples in the rows of X the same reads
-Z1 = X W1ᵀ + b1 and Z2 = A1 W2ᵀ + b2. Every output neuron is a sigmoid with its own binary
-cross-entropy; the cost is their sum, averaged over the examples:
+W1[u, j] is the weight from input feature j to hidden neuron u, W2[c, u] the weight from hidden
+neuron u to output neuron c (NumPy counts from 0, the book's formulas from 1), so that for one
+example (a column) z¹ = W1 x + b1, a¹ = σ(z¹), z² = W2 a¹ + b2, a² = σ(z²). With the n
+examples in the rows of X the same reads Z1 = X W1ᵀ + b1 and Z2 = A1 W2ᵀ + b2. Every output
+neuron is a sigmoid with its own binary cross-entropy; the cost is their sum, averaged over the
+examples:
 C = (1/n) Σ_i Σ_c -[Y_ic ln A2_ic + (1 - Y_ic) ln(1 - A2_ic)], labels in [0, 1].
 
 Backpropagation (:func:`backprop`) is the book's result: the output error is δ² = a² - y, with
 no σ′ factor (:func:`xentropy.symbolic.network.output_error`); the hidden error is
-δ¹ = (W2ᵀ δ²) ∘ σ′(z¹) (:func:`xentropy.symbolic.network.hidden_error`); and each weight's
+δ¹ = (W2ᵀ δ²) ⊙ σ′(z¹) (:func:`xentropy.symbolic.network.hidden_error`); and each weight's
 gradient is the error at its end times the activation at its start. The cost and the output
 error are those of the one neuron, :mod:`xentropy.numeric.binary`'s forms that lose nothing to
 cancellation or overflow. Inputs are checked first, with messages that name the argument. This
@@ -128,8 +129,8 @@ def backprop(
     """The gradient of :func:`network_cost` by backpropagation.
 
     With one row per example: Δ2 = (A2 - Y)/n, the output errors (no σ′: the cross-entropy
-    cancels it); Δ1 = (Δ2 W2) ∘ σ′(Z1), the hidden errors, row by row the book's
-    (W2ᵀ δ²) ∘ σ′(z¹); then ∂C/∂W2 = Δ2ᵀ A1, ∂C/∂b2 = Σ_i Δ2, ∂C/∂W1 = Δ1ᵀ X, ∂C/∂b1 = Σ_i Δ1.
+    cancels it); Δ1 = (Δ2 W2) ⊙ σ′(Z1), the hidden errors, row by row the book's
+    (W2ᵀ δ²) ⊙ σ′(z¹); then ∂C/∂W2 = Δ2ᵀ A1, ∂C/∂b2 = Σ_i Δ2, ∂C/∂W1 = Δ1ᵀ X, ∂C/∂b1 = Σ_i Δ1.
     A2 - Y is the one neuron's residual (:func:`xentropy.numeric.binary.residuals`) and σ′ is
     σ(Z1) σ(-Z1), so neither loses its last digits to cancellation.
 
@@ -177,7 +178,7 @@ def validate_network_inputs(
     >>> validate_network_inputs([[1.0]], [0.0], [[1.0, 2.0]], [0.0], [[1.0]], [[1.0]])
     Traceback (most recent call last):
         ...
-    ValueError: W2 has 2 columns but W1 has 1 rows (hidden neurons)
+    ValueError: W2 has 2 columns but W1 has 1 row (hidden neurons): W2 is K × H, one row per ...
     """
     return _validated(W1, b1, W2, b2, X, Y)
 
@@ -238,7 +239,7 @@ def check_network_gradient(
     Returns
     -------
     xentropy.gradcheck.GradientCheck
-        One row per parameter: ``W1[h,j]``, ``b1[h]``, ``W2[c,h]``, ``b2[c]``.
+        One row per parameter: ``W1_u,j``, ``b1_u``, ``W2_c,u``, ``b2_c``, counted from 1.
 
     Examples
     --------
@@ -246,7 +247,7 @@ def check_network_gradient(
     >>> W1, b1, W2, b2 = [[0.5, -1.0], [1.5, 0.25]], [0.1, -0.2], [[1.0, -2.0]], [0.3]
     >>> report = check_network_gradient(W1, b1, W2, b2, [[1.0, 2.0], [-1.0, 0.5]], [[1], [0]])
     >>> report.passed, report.parameters[:3], len(report.parameters)
-    (True, ('W1[0,0]', 'W1[0,1]', 'W1[1,0]'), 9)
+    (True, ('W1_1,1', 'W1_1,2', 'W1_2,1'), 9)
     """
     require_method(options.get("method", "complex"))
     W1, b1, W2, b2, X, Y = _validated(W1, b1, W2, b2, X, Y)
@@ -271,7 +272,7 @@ def _validated_layers(
     hidden = validation.require_layer(
         W1, b1, k, ("W1", "b1"), "H × k", "hidden neuron", "feature of X", f"X has {k} features"
     )
-    from_W1 = f"W1 has {hidden} rows (hidden neurons)"
+    from_W1 = f"W1 has {hidden} row{'s' * (hidden != 1)} (hidden neurons)"
     validation.require_layer(
         W2, b2, hidden, ("W2", "b2"), "K × H", "output neuron", "hidden neuron", from_W1
     )

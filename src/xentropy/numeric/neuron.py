@@ -283,7 +283,7 @@ def check_gradient(
     >>> X, y = [[0.5, -1.0], [2.0, 0.25], [-1.5, 1.0]], [1, 0, 1]
     >>> report = check_gradient([0.3, -0.2], 0.1, X, y)
     >>> report.passed, report.parameters
-    (True, ('w[0]', 'w[1]', 'b'))
+    (True, ('w_1', 'w_2', 'b'))
 
     A gradient that forgot the 1/n fails for every parameter:
 
@@ -345,7 +345,7 @@ class Grade:
         if self.passed:
             return "correct: every parameter agrees with the reference on every problem"
         failed = {p for parameters in self.failed.values() for p in parameters}
-        weights = sorted((p for p in failed if p != "b"), key=lambda p: int(p[2:-1]))
+        weights = sorted((p for p in failed if p != "b"), key=lambda p: int(p.removeprefix("w_")))
         named = ", ".join([*weights, *(["b"] if "b" in failed else [])])
         return f"wrong on {len(self.failed)} of {len(self.checks)} problems, for {named}"
 
@@ -394,7 +394,7 @@ def grade(gradient_fn: GradientFunction = gradient, **options: Unpack[CheckOptio
     ...     r = 1 / (1 + np.exp(-(X @ w + b))) - y
     ...     return X.T @ r, np.sum(r)
     >>> print(grade(summed_not_averaged).verdict)
-    wrong on 6 of 7 problems, for w[0], w[1], w[2], w[3], b
+    wrong on 6 of 7 problems, for w_1, w_2, w_3, w_4, b
     """
     return Grade(
         {

@@ -1,11 +1,13 @@
 """The NumPy softmax, and the log-likelihood cost of a softmax output layer with its gradient.
 
-A layer of K softmax neurons on k features: logits Z = XW + b (W is k × K, so W[j, c] is the
-book's w_cj, the weight from feature j to class c), probabilities A = softmax(Z) row by row, and
-the mean categorical cross-entropy C = -(1/n) Σ_i Σ_c Y_ic ln A_ic against labels Y whose rows are
-probability distributions (one-hot rows for hard labels; :func:`one_hot` makes them from class
-numbers). The gradient is ∂C/∂Z = (A - Y)/n, so ∇_W C = Xᵀ(A - Y)/n and ∇_b C is the column mean
-of A - Y.
+A layer of K softmax neurons on k features, with one row of weights per class as in Nielsen's
+layers: W is K × k, its row c the weights of class c: W[c - 1, j - 1] is the book's w_cj, the
+weight from feature j to class c (NumPy counts from 0). With the n
+examples in the rows of X the logits are Z = X Wᵀ + b, the probabilities A = softmax(Z) row by
+row, and the cost the mean categorical cross-entropy C = -(1/n) Σ_i Σ_c Y_ic ln A_ic against
+labels Y whose rows are probability distributions (one-hot rows for hard labels; :func:`one_hot`
+makes them from class numbers). The gradient is ∂C/∂Z = (A - Y)/n, so ∇_W C = (A - Y)ᵀ X / n
+and ∇_b C is the column mean of A - Y.
 
 Every logit enters only through its difference from the largest logit of its row, Z - max Z,
 formed exactly (an error-free subtraction), so shifting all logits by any amount changes
@@ -177,12 +179,12 @@ def categorical_cross_entropy(Z: ArrayLike, Y: ArrayLike) -> float:
 
 
 def softmax_cost(W: ArrayLike, b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> float:
-    """The mean log-likelihood cost of a softmax layer: C(W, b) for Z = XW + b.
+    """The mean log-likelihood cost of a softmax layer: C(W, b) for Z = X Wᵀ + b.
 
     Parameters
     ----------
-    W : array_like, shape (k, K)
-        The weights: W[j, c] connects feature j to class c.
+    W : array_like, shape (K, k)
+        The weights, one row per class: W[c, j] connects feature j to class c.
     b : array_like, shape (K,)
         The biases, one per class.
     X : array_like, shape (n, k)
@@ -208,7 +210,7 @@ def softmax_cost(W: ArrayLike, b: ArrayLike, X: ArrayLike, Y: ArrayLike) -> floa
     --------
     >>> from xentropy.numeric.softmax import softmax_cost
     >>> X = [[1.0, 2.0], [0.5, -1.0]]
-    >>> print(f"{softmax_cost(np.zeros((2, 3)), np.zeros(3), X, [[1, 0, 0], [0, 0, 1]]):.12f}")
+    >>> print(f"{softmax_cost(np.zeros((3, 2)), np.zeros(3), X, [[1, 0, 0], [0, 0, 1]]):.12f}")
     1.098612288668
     """
     W, b, X, Y = validate_softmax_inputs(W, b, X, Y)
@@ -220,7 +222,7 @@ def softmax_gradient(
 ) -> tuple[FloatArray, FloatArray]:
     """The gradient of :func:`softmax_cost` with respect to the weights and the biases.
 
-    ∇_W C = Xᵀ R / n and ∇_b C = the column means of R, where R = A ∘ S - Y, A the softmax of
+    ∇_W C = Rᵀ X / n and ∇_b C = the column means of R, where R = A ⊙ S - Y, A the softmax of
     each row, S the sum of each row of Y. S is 1 within :data:`ROW_SUM_TOLERANCE`, so R is
     A - Y, the book's a_c - y_c; keeping S makes this the exact gradient of the cost as
     computed. The entry of R at a row's largest logit is formed as (S - Y_c) - S(1 - A_c),
@@ -233,8 +235,8 @@ def softmax_gradient(
 
     Returns
     -------
-    grad_W : numpy.ndarray, shape (k, K)
-        ∂C/∂W[j, c], the book's ∂C/∂w_cj.
+    grad_W : numpy.ndarray, shape (K, k)
+        ∂C/∂W, one row per class: the book's ∂C/∂w_cj is ``grad_W[c - 1, j - 1]``.
     grad_b : numpy.ndarray, shape (K,)
         ∂C/∂b_c.
 
@@ -243,13 +245,13 @@ def softmax_gradient(
     Examples
     --------
     >>> from xentropy.numeric.softmax import softmax_gradient
-    >>> grad_W, grad_b = softmax_gradient(np.zeros((1, 2)), np.zeros(2), [[2.0]], [[1, 0]])
-    >>> grad_W, grad_b  # a = (1/2, 1/2), so a - y = (-1/2, 1/2)
+    >>> grad_W, grad_b = softmax_gradient(np.zeros((2, 1)), np.zeros(2), [[2.0]], [[1, 0]])
+    >>> grad_W.T, grad_b  # a = (1/2, 1/2), so a - y = (-1/2, 1/2)
     (array([[-1.,  1.]]), array([-0.5,  0.5]))
     """
     W, b, X, Y = validate_softmax_inputs(W, b, X, Y)
     R_over_n = _residuals(_logits(W, b, X), Y) / X.shape[0]  # before the product: no overflow
-    return X.T @ R_over_n, R_over_n.sum(axis=0)
+    return R_over_n.T @ X, R_over_n.sum(axis=0)
 
 
 def one_hot(labels: ArrayLike, classes: int) -> FloatArray:
@@ -295,27 +297,18 @@ def validate_softmax_inputs(
     Examples
     --------
     >>> from xentropy.numeric.softmax import validate_softmax_inputs
-    >>> validate_softmax_inputs([[1, 2]], [0, 0], [[1.0], [2.0]], [[1, 0], [0.5, 0.4]])
+    >>> validate_softmax_inputs([[1], [2]], [0, 0], [[1.0], [2.0]], [[1, 0], [0.5, 0.4]])
     Traceback (most recent call last):
         ...
     ValueError: each row of Y must sum to 1 (a probability distribution over the 2 classes); row 1 sums to 0.9
     """  # noqa: E501 (a doctest expects the one-line error message in full)
     X, W, b = validation.as_real_arrays(X=X, W=W, b=b)
     n, k = validation.require_data_matrix(X)
-    if W.ndim != 2:
-        raise ValueError(
-            f"W must be 2-D, k × K (one row per feature of X, one column per class), "
-            f"got shape {W.shape}"
-        )
-    if W.shape[0] != k:
-        raise ValueError(f"W has {W.shape[0]} rows but X has {k} features")
-    classes = W.shape[1]
+    classes = validation.require_layer(
+        W, b, k, ("W", "b"), "K × k", "class", "feature of X", f"X has {k} features"
+    )
     if classes == 0:
-        raise ValueError("W has no columns: there must be at least one class")
-    if b.ndim != 1:
-        raise ValueError(f"b must be 1-D with {classes} entries (one per class), got {b.shape}")
-    if b.shape[0] != classes:
-        raise ValueError(f"b has {b.shape[0]} entries but W has {classes} columns (classes)")
+        raise ValueError("W has no rows: there must be at least one class")
     validation.require_finite(X, "X", validation.AT_ROW_COLUMN)
     validation.require_finite(W, "W", validation.AT_ROW_COLUMN)
     validation.require_finite(b, "b", validation.AT_ENTRY)
@@ -360,14 +353,14 @@ def complex_softmax_cost(W: ArrayLike, b: ArrayLike, X: ArrayLike, Y: ArrayLike)
     Examples
     --------
     >>> from xentropy.numeric.softmax import complex_softmax_cost
-    >>> c = complex_softmax_cost([[0.0 + 1e-20j, 0.0]], [0.0, 0.0], [[1.0]], [[1, 0]])
-    >>> print(f"{c.real:.12f} {c.imag / 1e-20:.12f}")  # ln 2, and ∂C/∂W[0, 0] = a_1 - y_1
+    >>> c = complex_softmax_cost([[0.0 + 1e-20j], [0.0]], [0.0, 0.0], [[1.0]], [[1, 0]])
+    >>> print(f"{c.real:.12f} {c.imag / 1e-20:.12f}")  # ln 2, and ∂C/∂W[0, 0] = a_1 - y_1 (x = 1)
     0.693147180560 -0.500000000000
     """
     W, b = np.asarray(W), np.asarray(b)
     W_real, b_real, X, Y = validate_softmax_inputs(np.real(W), np.real(b), X, Y)
     _logits(W_real, b_real, X)  # raises if the real logits overflow
-    Z = X @ (W_real + 1j * np.imag(W)) + (b_real + 1j * np.imag(b))
+    Z = X @ (W_real + 1j * np.imag(W)).T + (b_real + 1j * np.imag(b))
     rows = np.arange(Z.shape[0])
     top = np.argmax(Z.real, axis=1)
     D = Z - Z[rows, top][:, None]
@@ -403,16 +396,16 @@ def check_softmax_gradient(
     Returns
     -------
     xentropy.gradcheck.GradientCheck
-        Rows ``W[j,c]`` for every weight, then ``b[c]``.
+        Rows ``W[c,j]`` for every weight, class by class, then ``b[c]``.
 
     Examples
     --------
     >>> from xentropy.numeric.softmax import check_softmax_gradient
     >>> X, Y = [[0.5, -1.0], [2.0, 0.25], [-1.5, 1.0]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
-    >>> W, b = [[0.3, -0.2, 0.1], [0.5, 0.0, -0.4]], [0.1, 0.2, -0.3]
+    >>> W, b = [[0.3, 0.5], [-0.2, 0.0], [0.1, -0.4]], [0.1, 0.2, -0.3]
     >>> report = check_softmax_gradient(W, b, X, Y)
     >>> report.passed, len(report.parameters), report.parameters[-1]
-    (True, 9, 'b[2]')
+    (True, 9, 'b_3')
     """
     require_method(options.get("method", "complex"))
     W, b, X, Y = validate_softmax_inputs(W, b, X, Y)
@@ -499,7 +492,7 @@ def _losses(Z: FloatArray, Y: FloatArray) -> FloatArray:
 
 
 def _residuals(Z: FloatArray, Y: FloatArray) -> FloatArray:
-    """R = A ∘ S - Y, with the entry at each row's maximum as (S - Y_top) - S (1 - A_top)."""
+    """R = A ⊙ S - Y, with the entry at each row's maximum as (S - Y_top) - S (1 - A_top)."""
     D, err, ok, s, top = _shifted(Z)
     rows = np.arange(Z.shape[0])
     S = Y.sum(axis=1)
@@ -514,7 +507,7 @@ def _residuals(Z: FloatArray, Y: FloatArray) -> FloatArray:
 def _logits(W: FloatArray, b: FloatArray, X: FloatArray) -> FloatArray:
     # Finite inputs can still give logits whose differences overflow: a property of
     # the data, reported as such.
-    Z = validation.weighted_inputs(X, W, b, "the logits Z = XW + b", column="class")
+    Z = validation.weighted_inputs(X, W.T, b, "the logits Z = XWᵀ + b", column="class")
     with np.errstate(over="ignore"):
         spread = Z.max(axis=1) - Z.min(axis=1)
     if not np.isfinite(spread).all():

@@ -189,7 +189,11 @@ def require_layer(
             f"got shape {W.shape}"
         )
     if W.shape[1] != inputs:
-        raise ValueError(f"{W_name} has {W.shape[1]} columns but {inputs_are}")
+        raise ValueError(
+            f"{W_name} has {W.shape[1]} column{'s' * (W.shape[1] != 1)} but {inputs_are}: "
+            f"{W_name} is {shape}, "
+            f"one row per {row} and one column per {column}"
+        )
     neurons = W.shape[0]
     if b.shape != (neurons,):
         article = "an" if row[0] in "aeiou" else "a"

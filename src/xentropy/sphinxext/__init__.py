@@ -3,6 +3,7 @@
 * ``cache``: executed pages are cached, but never outlive the code they import.
 * ``downloads``: every executed page can be downloaded as a notebook.
 * ``citation``: the "Cite this" box, with the equation's number, the version and the build.
+* ``verification``: what each page and the book say was checked, counted from what they show.
 * ``latexsource``: every numbered equation's LaTeX source, folded, ready to copy.
 * ``compat``: the merge step sphinx-proof's domain lacks for parallel builds.
 * ``execution``: parallel pages that never collide: kernels on Unix sockets of their own, and
@@ -13,11 +14,11 @@ Only the book's build imports this subpackage; the rest of ``xentropy`` never do
 
 from typing import Any
 
-from . import cache, citation, compat, downloads, execution, latexsource
+from . import cache, citation, compat, downloads, execution, latexsource, verification
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register every part with Sphinx."""
-    for part in (cache, downloads, citation, latexsource, compat, execution):
+    for part in (cache, downloads, citation, latexsource, compat, execution, verification):
         part.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

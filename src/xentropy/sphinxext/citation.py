@@ -8,8 +8,9 @@ Two directives for the pages:
     book and the build (date and commit).
 
 ``{provenance}``
-    A visible line saying with which SymPy and NumPy the page's steps were
-    verified, when and from which commit the book was built.
+    A visible line saying how the page's steps were verified (counted from the
+    derivations it shows), with which SymPy and NumPy, when and from which
+    commit the book was built.
 
 The equation's number is known only once every page has been read, so both
 render in ``doctree-resolved``; the date, commit and versions come from
@@ -27,6 +28,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from xentropy.sphinxext.provenance import build_facts
+from xentropy.sphinxext.verification import page_sentence
 
 
 class cite_this(nodes.General, nodes.Element):
@@ -70,9 +72,16 @@ class Provenance(SphinxDirective):
 
 
 def bibtex_entry(
-    *, key: str, title: str, section: str, equation: str, version: str, facts: dict[str, str]
+    *,
+    key: str,
+    title: str,
+    section: str,
+    equation: str,
+    version: str,
+    facts: dict[str, str],
+    url: str = "",
 ) -> str:
-    """The BibTeX entry of one equation of one page.
+    """The BibTeX entry of one equation of one page; ``url`` its address, once the book is hosted.
 
     Examples
     --------
@@ -88,6 +97,17 @@ def bibtex_entry(
       version      = {0.1.0},
       note         = {Section ``Maths'', equation (2.1). Built on 2026-11-27 from commit c0ffee}
     }
+    >>> print(bibtex_entry(key="k", title="T", section="S", equation="(1)", version="1",
+    ...                    facts=facts, url="https://example.org/book/p.html#equation-e"))
+    @misc{k,
+      author       = {{The xentropy authors}},
+      title        = {T},
+      howpublished = {Executable book, version 1},
+      year         = {2026},
+      version      = {1},
+      url          = {https://example.org/book/p.html#equation-e},
+      note         = {Section ``S'', equation (1). Built on 2026-11-27 from commit c0ffee}
+    }
     """
     built = f"Built on {facts['date']}" + (
         f" from commit {facts['commit']}" if facts["commit"] else ""
@@ -99,7 +119,8 @@ def bibtex_entry(
         f"  howpublished = {{Executable book, version {version}}},\n"
         f"  year         = {{{facts['year']}}},\n"
         f"  version      = {{{version}}},\n"
-        f"  note         = {{Section ``{section}'', equation {equation}. {built}}}\n"
+        + (f"  url          = {{{url}}},\n" if url else "")
+        + f"  note         = {{Section ``{section}'', equation {equation}. {built}}}\n"
         f"}}"
     )
 
@@ -114,9 +135,9 @@ def _fill(app: Any, doctree: nodes.document, docname: str) -> None:
 
     for node in list(doctree.findall(provenance)):
         text = (
-            f"Every step of the derivations on this page was verified by SymPy {facts['sympy']}, "
-            f"and every number computed with NumPy {facts['numpy']}, when this book "
-            f"(version {config.release}) was {built}."
+            f"{page_sentence(app.env, docname)} SymPy {facts['sympy']} checked them, and NumPy "
+            f"{facts['numpy']} computed every number, when this book (version {config.release}) "
+            f"was {built}."
         )
         box = nodes.admonition("", classes=["provenance", "note"])
         box += nodes.title("", "Verified by machine")
@@ -126,6 +147,12 @@ def _fill(app: Any, doctree: nodes.document, docname: str) -> None:
     for node in list(doctree.findall(cite_this)):
         reference = node.children[0]
         equation = reference.astext()
+        url = (
+            f"{config.html_baseurl.rstrip('/')}/{app.builder.get_target_uri(docname)}"
+            f"#equation-{node['equation']}"
+            if config.html_baseurl
+            else ""
+        )
         key = "xentropy-" + re.sub(r"[^a-z0-9]+", "-", f"{docname}-{node['equation']}".lower())
         plain = nodes.paragraph()
         plain += nodes.Text(f"{config.author}. ")
@@ -133,6 +160,9 @@ def _fill(app: Any, doctree: nodes.document, docname: str) -> None:
         plain += nodes.Text(f", version {config.release}, section “{section}”, equation ")
         plain += reference.deepcopy()
         plain += nodes.Text(f". Executable book, {built}.")
+        if url:
+            plain += nodes.Text(" ")
+            plain += nodes.reference(url, url, refuri=url)
         entry = bibtex_entry(
             key=key,
             title=config.html_title,
@@ -140,6 +170,7 @@ def _fill(app: Any, doctree: nodes.document, docname: str) -> None:
             equation=equation,
             version=config.release,
             facts=facts,
+            url=url,
         )
         bibtex = nodes.literal_block(entry, entry, language="bibtex")
         box = nodes.admonition("", classes=["cite-this", "dropdown", "tip"])

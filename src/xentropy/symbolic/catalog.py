@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["TOPICS", "build", "derivations"]
 
 #: The topics in the book's order: the order in which the command line lists the derivations.
-TOPICS = ("neuron", "costs", "softmax", "network")
+TOPICS = ("neuron", "binary", "costs", "softmax", "network")
 
 
 def derivations() -> dict[str, Entry]:

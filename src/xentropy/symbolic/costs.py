@@ -149,7 +149,7 @@ def dQx_db() -> Derivation:
 
 @derivation("dQ-dw", "quadratic cost: ∂Q/∂w_j = (1/n) Σ_x x_j (σ(z) − y) σ′(z)")
 def dQ_dw() -> Derivation:
-    r"""∂Q/∂w_j = (1/n) Σ_i x_ij (σ(z_i) − y_i) σ′(z_i): the mean over the n examples.
+    r"""∂Q/∂w_j = (1/n) Σ_i x⁽ⁱ⁾_j (σ(z⁽ⁱ⁾) − y⁽ⁱ⁾) σ′(z⁽ⁱ⁾): the mean over the n examples.
 
     Examples
     --------
@@ -171,7 +171,7 @@ def dQ_dw() -> Derivation:
 
 @derivation("dQ-db", "quadratic cost: ∂Q/∂b = (1/n) Σ_x (σ(z) − y) σ′(z)")
 def dQ_db() -> Derivation:
-    r"""∂Q/∂b = (1/n) Σ_i (σ(z_i) − y_i) σ′(z_i).
+    r"""∂Q/∂b = (1/n) Σ_i (σ(z⁽ⁱ⁾) − y⁽ⁱ⁾) σ′(z⁽ⁱ⁾).
 
     Examples
     --------

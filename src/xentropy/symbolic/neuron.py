@@ -2,10 +2,11 @@ r"""One sigmoid neuron with the cross-entropy cost: the definitions and the deri
 
 The neuron of :mod:`xentropy.notation` (logistic regression): for example i and feature j,
 
-- :math:`z_i = \sum_{m=1}^{k} w_m x_{im} + b`, the weighted input;
-- :math:`a_i = \sigma(z_i)`, the output, with σ the logistic function;
-- :math:`C_{x_i} = -[y_i \ln a_i + (1 - y_i)\ln(1 - a_i)]`, the cost of example i;
-- :math:`C = \frac{1}{n}\sum_{i=1}^{n} C_{x_i}`, the cost the gradient is taken of.
+- :math:`z^{(i)} = \sum_{m=1}^{k} w_m x^{(i)}_m + b`, the weighted input;
+- :math:`a^{(i)} = \sigma(z^{(i)})`, the output, with σ the logistic function;
+- :math:`C_{x^{(i)}} = -[y^{(i)} \ln a^{(i)} + (1 - y^{(i)})\ln(1 - a^{(i)})]`, the cost of
+  example i;
+- :math:`C = \frac{1}{n}\sum_{i=1}^{n} C_{x^{(i)}}`, the cost the gradient is taken of.
 
 :data:`DEFINITIONS` states them to SymPy; each function below builds one derivation of the book,
 checked as it is built, and is registered by name (:mod:`xentropy.registry`).
@@ -31,6 +32,7 @@ __all__ = [
     "dC_db_single_example",
     "dC_dw",
     "dC_dw_single_example",
+    "dC_dw_summed_cost",
     "gradient_matrix_form",
     "sigma_prime_from_definition",
 ]
@@ -141,7 +143,7 @@ def dC_db_single_example() -> Derivation:
 
 @derivation("dC-dw", "∂C/∂w_j = (1/n) Σ_x x_j (σ(z) − y)")
 def dC_dw() -> Derivation:
-    r"""∂C/∂w_j = (1/n) Σ_i x_ij (σ(z_i) − y_i): the mean of the one-example results.
+    r"""∂C/∂w_j = (1/n) Σ_i x⁽ⁱ⁾_j (σ(z⁽ⁱ⁾) − y⁽ⁱ⁾): the mean of the one-example results.
 
     Examples
     --------
@@ -167,7 +169,7 @@ def dC_dw() -> Derivation:
 
 @derivation("dC-db", "∂C/∂b = (1/n) Σ_x (σ(z) − y)")
 def dC_db() -> Derivation:
-    r"""∂C/∂b = (1/n) Σ_i (σ(z_i) − y_i).
+    r"""∂C/∂b = (1/n) Σ_i (σ(z⁽ⁱ⁾) − y⁽ⁱ⁾).
 
     Examples
     --------
@@ -185,6 +187,26 @@ def dC_db() -> Derivation:
             "sum rule",
         )
         .step(sp.Sum(add(sigma(z[i]), -y[i]), (i, 1, n)) / n, "each term for one example")
+    )
+
+
+@derivation("dCsum-dw", "∂(Σ_x C_x)/∂w_j = Σ_x x_j (σ(z) − y) = n ∂C/∂w_j, the cost as a sum")
+def dC_dw_summed_cost() -> Derivation:
+    r"""The gradient of the summed cost Σ_x C_x: n times the gradient of the mean cost C.
+
+    Examples
+    --------
+    >>> dC_dw_summed_cost().result
+    n*Derivative(C, w[j])
+    """
+    return (
+        _chain(
+            sp.Sum(sp.Derivative(C_x[i], w[j]), (i, 1, n)),
+            lhs=sp.Derivative(sp.Sum(C_x[i], (i, 1, n)), w[j]),
+            reason="sum rule",
+        )
+        .step(sp.Sum(mul(x[i, j], add(sigma(z[i]), -y[i])), (i, 1, n)), "each term for one example")
+        .step(mul(n, sp.Derivative(C, w[j])), r"$\partial C/\partial w_j$ is $1/n$ times this sum")
     )
 
 
@@ -221,7 +243,7 @@ def cross_entropy_from_wanted_gradient() -> Derivation:
 
 
 def _matrix_names(n_examples: int, n_features: int) -> tuple[sp.Basic, ...]:
-    """X, w, y, z, 1 as matrix symbols, and the definitions that tie them to x_ij, w_j, y_i."""
+    """X, w, y, z, 1 as matrix symbols, and the definitions that tie them to x⁽ⁱ⁾_j, w_j, y⁽ⁱ⁾."""
     X = sp.MatrixSymbol("X", n_examples, n_features)
     wv = sp.MatrixSymbol(r"\mathbf{w}", n_features, 1)
     yv = sp.MatrixSymbol(r"\mathbf{y}", n_examples, 1)
@@ -263,7 +285,7 @@ def gradient_matrix_form(n_examples: int = 3, n_features: int = 2) -> Derivation
         sp.Matrix([sp.Sum(mul(x[i, c], add(sigma(z[i]), -y[i])), (i, 1, n)) / n for c in features]),
         "the index form, $j = 1, \\dots, k$",
         "X",
-        "$(X^T r)_j = \\sum_i x_{ij} r_i$",
+        "$(X^T r)_j = \\sum_i x^{(i)}_j r^{(i)}$",
         n_examples,
         n_features,
     )
@@ -284,7 +306,7 @@ def bias_matrix_form(n_examples: int = 3, n_features: int = 2) -> Derivation:
         index_form,
         "the index form",
         "1",
-        "$\\mathbf{1}^T r = \\sum_i r_i$",
+        "$\\mathbf{1}^T r = \\sum_i r^{(i)}$",
         n_examples,
         n_features,
     )

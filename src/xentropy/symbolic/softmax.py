@@ -1,23 +1,23 @@
-r"""The SymPy model of a softmax output layer with the log-likelihood cost, and its derivations.
+r"""A softmax output layer with the log-likelihood cost: its definitions and derivations.
 
-K output neurons, one per class, on the inputs of :mod:`xentropy.symbolic.neuron` (example
-i = 1, …, n, feature j = 1, …, k). For example i and class c = 1, …, K:
+K output neurons, one per class, on the inputs of :mod:`xentropy.symbolic.neuron`. For training
+example i, feature j and class c (:mod:`xentropy.notation`):
 
-- :math:`z_{ic} = \sum_{m=1}^{k} w_{cm} x_{im} + b_c`, the weighted input of output neuron c;
-- :math:`a_{ic} = e^{z_{ic}} / \sum_{l'=1}^{K} e^{z_{il'}}`, the softmax output, a probability;
-- :math:`C_{x_i} = -\sum_{l=1}^{K} y_{il} \ln a_{il}`, the log-likelihood (categorical
-  cross-entropy) of example i, with labels :math:`y_{i1}, \dots, y_{iK}` that form a probability
-  distribution (one-hot for a hard label);
-- :math:`C = \frac{1}{n}\sum_{i=1}^{n} C_{x_i}`.
+- :math:`z^{(i)}_c = \sum_{m=1}^{k} w_{cm} x^{(i)}_m + b_c`, the weighted input of class c;
+- :math:`a^{(i)}_c = e^{z^{(i)}_c} / \sum_{d'=1}^{K} e^{z^{(i)}_{d'}}`, the softmax output;
+- :math:`C_{x^{(i)}} = -\sum_{d=1}^{K} y^{(i)}_d \ln a^{(i)}_d`, the log-likelihood (categorical
+  cross-entropy) of the example, with labels :math:`y^{(i)}_1, \dots, y^{(i)}_K` that form a
+  probability distribution (one-hot for a hard label);
+- :math:`C = \frac{1}{n}\sum_{i=1}^{n} C_{x^{(i)}}`.
 
-The class index is c (and l, l' where a sum runs over the classes); many texts write k, which is
-here already the number of features. The weight :math:`w_{cj}` connects feature j to output c.
+The class index is c (and d, d' where a sum runs over the classes); many texts write k, which is
+here the number of features. The weight :math:`w_{cj}` connects feature j to class c: the
+weights of the layer form a K × k matrix, one row per class, as in Nielsen's layers.
 
 SymPy is told that the labels sum to 1 by writing them as normalized non-negative weights,
-:math:`y_{ic} = q_{ic} / \sum_l q_{il}`; every distribution can be written so (take q = y). For a
-number of classes given as a number, SymPy then proves :math:`\sum_l y_{il} = 1`; for a symbolic K
-it cannot (it does not rename :math:`\sum_{l'} q_{l'}` to :math:`\sum_l q_l`), and that one step is
-checked numerically, at random points for K = 1, …, 5.
+:math:`y^{(i)}_c = q^{(i)}_c / \sum_d q^{(i)}_d`; every distribution can be written so (take
+q = y). The engine renames the summed index of each sum before it compares two lines, so
+:math:`\sum_d q_d / \sum_{d'} q_{d'} = 1` is proven for a symbolic K as for a number.
 
 The functions at the bottom build the derivations, each checked as it is built and registered by
 name (:mod:`xentropy.registry`).
@@ -31,42 +31,38 @@ import sympy as sp
 
 from xentropy.derivation import Derivation
 from xentropy.expressions import add, mul, neg, sigma
-from xentropy.notation import NIELSEN, C, C_x, i, j, k, m, n, x
+from xentropy.notation import (
+    NIELSEN,
+    C,
+    C_x,
+    K,
+    c,
+    d,
+    d_,
+    i,
+    j,
+    k,
+    m,
+    n,
+    q,
+    softmax_a,
+    softmax_b,
+    softmax_w,
+    softmax_y,
+    softmax_z,
+    x,
+)
 from xentropy.registry import derivation
 
 __all__ = [
-    "K",
-    "a",
-    "b",
-    "c",
     "dC_db_softmax",
     "dC_dw_softmax",
     "dC_dz_softmax",
     "definitions",
-    "l",
-    "l_",
     "log_likelihood_two_classes",
     "log_softmax_derivative",
-    "q",
     "softmax_two_classes",
-    "w",
-    "y",
-    "z",
 ]
-
-# -- the symbols -------------------------------------------------------------------------------
-
-K = sp.Symbol("K", integer=True, positive=True)  # number of classes (output neurons)
-c = sp.Idx("c", (1, K))  # the class differentiated by
-l = sp.Idx("l", (1, K))  # noqa: E741  the class summed over in the cost
-l_ = sp.Idx("l'", (1, K))  # the class summed over in the softmax's denominator
-
-w = sp.IndexedBase("w", real=True)  # w[c, m]: the weight from feature m to output c
-b = sp.IndexedBase("b", real=True)  # b[c]: the bias of output c
-z = sp.IndexedBase("z", real=True)  # z[i, c]: the weighted input of output c for example i
-a = sp.IndexedBase("a", real=True)  # a[i, c]: the softmax output, the probability of class c
-y = sp.IndexedBase("y", real=True)  # y[i, c]: the label, the wanted probability of class c
-q = sp.IndexedBase("q", nonnegative=True)  # q[i, c]: y[i, c] before normalization
 
 
 def _over_classes(
@@ -93,8 +89,8 @@ def definitions(
 
     Examples
     --------
-    >>> dict(definitions())[a[i, c]]
-    exp(z[i, c])/Sum(exp(z[i, l']), (l', 1, K))
+    >>> dict(definitions())[softmax_a[i, c]]
+    exp(z[i, c])/Sum(exp(z[i, d']), (d', 1, K))
     >>> dict(definitions(2))[C_x[i]]
     -(log(a[i, 1])*y[i, 1] + log(a[i, 2])*y[i, 2])
     """
@@ -102,17 +98,22 @@ def definitions(
         (C, sp.Sum(C_x[i], (i, 1, n)) / n),
         (
             C_x[i],
-            neg(_over_classes(lambda t: mul(y[i, t], sp.log(a[i, t])), l, classes, shown=False)),
+            neg(
+                _over_classes(
+                    lambda t: mul(softmax_y[i, t], sp.log(softmax_a[i, t])), d, classes, shown=False
+                )
+            ),
         ),
         (
-            a[i, c],
-            sp.exp(z[i, c]) / _over_classes(lambda t: sp.exp(z[i, t]), l_, classes, shown=False),
+            softmax_a[i, c],
+            sp.exp(softmax_z[i, c])
+            / _over_classes(lambda t: sp.exp(softmax_z[i, t]), d_, classes, shown=False),
         ),
-        (z[i, c], add(sp.Sum(mul(w[c, m], x[i, m]), (m, 1, k)), b[c])),
-        (y[i, c], q[i, c] / _over_classes(lambda t: q[i, t], l, classes, shown=False)),
+        (softmax_z[i, c], add(sp.Sum(mul(softmax_w[c, m], x[i, m]), (m, 1, k)), softmax_b[c])),
+        (softmax_y[i, c], q[i, c] / _over_classes(lambda t: q[i, t], d, classes, shown=False)),
     ]
     if not logits:
-        pairs = [p for p in pairs if p[0] != z[i, c]]
+        pairs = [p for p in pairs if p[0] != softmax_z[i, c]]
     if classes is not None:
         pairs.append((K, sp.Integer(classes)))
     return tuple(pairs)
@@ -141,29 +142,30 @@ def _one_example(
 
 
 @derivation(
-    "log-softmax-derivative", "∂ ln a_l/∂z_c = δ_cl − a_c for the softmax a_l = e^{z_l}/Σ e^{z_l'}"
+    "log-softmax-derivative",
+    "∂ ln a_d/∂z_c = [c = d] − a_c for the softmax a_d = e^{z_d}/Σ e^{z_d'}",
 )
 def log_softmax_derivative() -> Derivation:
-    r"""∂ ln a_l / ∂z_c = δ_cl − a_c: the derivative of the logarithm of a softmax output.
+    r"""∂ ln a_d / ∂z_c = [c = d] − a_c: the derivative of the logarithm of a softmax output.
 
     Examples
     --------
     >>> log_softmax_derivative().result
-    KroneckerDelta(c, l) - a[i, c]
+    KroneckerDelta(c, d) - a[i, c]
     """
-    total = sp.Sum(sp.exp(z[i, l_]), (l_, 1, K))
+    total = sp.Sum(sp.exp(softmax_z[i, d_]), (d_, 1, K))
     return (
         _one_example(
-            sp.Derivative(add(z[i, l], neg(sp.log(total))), z[i, c]),
-            lhs=sp.Derivative(sp.log(a[i, l]), z[i, c]),
-            reason=r"$\ln a_l = z_l - \ln \sum_{l'} e^{z_{l'}}$",
+            sp.Derivative(add(softmax_z[i, d], neg(sp.log(total))), softmax_z[i, c]),
+            lhs=sp.Derivative(sp.log(softmax_a[i, d]), softmax_z[i, c]),
+            reason=r"$\ln a_d = z_d - \ln \sum_{d'} e^{z_{d'}}$",
             logits=False,
         )
         .step(
-            add(sp.KroneckerDelta(l, c), neg(sp.exp(z[i, c]) / total)),
-            r"$\partial z_l / \partial z_c = \delta_{cl}$, chain rule",
+            add(sp.KroneckerDelta(d, c), neg(sp.exp(softmax_z[i, c]) / total)),
+            r"$\partial z_d / \partial z_c = [c = d]$, chain rule",
         )
-        .step(add(sp.KroneckerDelta(l, c), -a[i, c]), "definition of $a_c$")
+        .step(add(sp.KroneckerDelta(d, c), -softmax_a[i, c]), "definition of $a_c$")
     )
 
 
@@ -202,32 +204,41 @@ def dC_dz_softmax(classes: int | None = None) -> Derivation:
 
     def a_minus_delta(u: sp.Basic, t: sp.Basic) -> sp.Expr:
         if classes is None:
-            return add(a[i, t], -sp.KroneckerDelta(u, t))
-        return add(a[i, t], -1) if u == t else a[i, t]  # δ_lc written out
+            return add(softmax_a[i, t], -sp.KroneckerDelta(u, t))
+        return add(softmax_a[i, t], -1) if u == t else softmax_a[i, t]  # [c = d] written out
 
     opening = column(
         lambda t: neg(
             _over_classes(
-                lambda u: mul(y[i, u], sp.Derivative(sp.log(a[i, u]), z[i, t])), l, classes
+                lambda u: mul(
+                    softmax_y[i, u], sp.Derivative(sp.log(softmax_a[i, u]), softmax_z[i, t])
+                ),
+                d,
+                classes,
             )
         )
     )
     by_delta = column(
-        lambda t: _over_classes(lambda u: mul(y[i, u], a_minus_delta(u, t)), l, classes)
+        lambda t: _over_classes(lambda u: mul(softmax_y[i, u], a_minus_delta(u, t)), d, classes)
     )
-    lhs = column(lambda t: sp.Derivative(C_x[i], z[i, t]))
-    reason = r"$\partial \ln a_l / \partial z_c = \delta_{cl} - a_c$"
+    lhs = column(lambda t: sp.Derivative(C_x[i], softmax_z[i, t]))
+    reason = r"$\partial \ln a_d / \partial z_c = [c = d] - a_c$"
     if classes is None:
-        d = _one_example(
+        chain = _one_example(
             opening, lhs, r"definition of $C_x$, sum rule", logits=False, label=label
         ).step(by_delta, reason)
     else:
         # Written out, the first line would be three times as wide; start at the second.
-        d = _one_example(by_delta, lhs, reason, classes, logits=False, label=label)
-    return d.step(
-        column(lambda t: add(mul(a[i, t], _over_classes(lambda u: y[i, u], l, classes)), -y[i, t])),
-        r"$\delta_{cl}$ picks out $l = c$",
-    ).step(column(lambda t: add(a[i, t], -y[i, t])), r"$\sum_l y_l = 1$")
+        chain = _one_example(by_delta, lhs, reason, classes, logits=False, label=label)
+    return chain.step(
+        column(
+            lambda t: add(
+                mul(softmax_a[i, t], _over_classes(lambda u: softmax_y[i, u], d, classes)),
+                -softmax_y[i, t],
+            )
+        ),
+        r"$[c = d]$ picks out $d = c$",
+    ).step(column(lambda t: add(softmax_a[i, t], -softmax_y[i, t])), r"$\sum_d y_d = 1$")
 
 
 @derivation("softmax-dCx-dw", "∂C_x/∂w_cj = x_j (a_c − y_c) for softmax with log-likelihood")
@@ -242,12 +253,12 @@ def dC_dw_softmax() -> Derivation:
     >>> dC_dw_softmax().result
     (a[i, c] - y[i, c])*x[i, j]
     """
-    sum_y = sp.Sum(y[i, l], (l, 1, K))
+    sum_y = sp.Sum(softmax_y[i, d], (d, 1, K))
     return _one_example(
-        mul(add(mul(a[i, c], sum_y), -y[i, c]), x[i, j]),
-        lhs=sp.Derivative(C_x[i], w[c, j]),
+        mul(add(mul(softmax_a[i, c], sum_y), -softmax_y[i, c]), x[i, j]),
+        lhs=sp.Derivative(C_x[i], softmax_w[c, j]),
         reason=r"chain rule through $z_c$: $\partial z_c / \partial w_{cj} = x_j$",
-    ).step(mul(x[i, j], add(a[i, c], -y[i, c])), r"$\sum_l y_l = 1$")
+    ).step(mul(x[i, j], add(softmax_a[i, c], -softmax_y[i, c])), r"$\sum_d y_d = 1$")
 
 
 @derivation("softmax-dCx-db", "∂C_x/∂b_c = a_c − y_c for softmax with log-likelihood")
@@ -259,12 +270,51 @@ def dC_db_softmax() -> Derivation:
     >>> dC_db_softmax().result
     a[i, c] - y[i, c]
     """
-    sum_y = sp.Sum(y[i, l], (l, 1, K))
+    sum_y = sp.Sum(softmax_y[i, d], (d, 1, K))
     return _one_example(
-        add(mul(a[i, c], sum_y), -y[i, c]),
-        lhs=sp.Derivative(C_x[i], b[c]),
+        add(mul(softmax_a[i, c], sum_y), -softmax_y[i, c]),
+        lhs=sp.Derivative(C_x[i], softmax_b[c]),
         reason=r"chain rule through $z_c$: $\partial z_c / \partial b_c = 1$",
-    ).step(add(a[i, c], -y[i, c]), r"$\sum_l y_l = 1$")
+    ).step(add(softmax_a[i, c], -softmax_y[i, c]), r"$\sum_d y_d = 1$")
+
+
+def _mean_over_examples(parameter: sp.Basic, one_example: Derivation) -> Derivation:
+    """∂C/∂parameter, the mean over the examples of ``one_example``'s result, which it rests on."""
+    return (
+        Derivation(
+            sp.Derivative(sp.Sum(C_x[i], (i, 1, n)) / n, parameter),
+            lhs=sp.Derivative(C, parameter),
+            reason="definition of $C$",
+            where=[(C, sp.Sum(C_x[i], (i, 1, n)) / n)],
+            lemmas=[one_example],
+        )
+        .step(sp.Sum(sp.Derivative(C_x[i], parameter), (i, 1, n)) / n, "sum rule")
+        .step(sp.Sum(one_example.result, (i, 1, n)) / n, "each term for one example")
+    )
+
+
+@derivation("softmax-dC-dw", "∂C/∂w_cj = (1/n) Σ_x x_j (a_c − y_c), the mean over the examples")
+def dC_dw_softmax_mean() -> Derivation:
+    r"""∂C/∂w_cj = (1/n) Σ_i x⁽ⁱ⁾_j (a⁽ⁱ⁾_c − y⁽ⁱ⁾_c): the mean of the one-example results.
+
+    Examples
+    --------
+    >>> dC_dw_softmax_mean().steps[-1].verified
+    'proven'
+    """
+    return _mean_over_examples(softmax_w[c, j], dC_dw_softmax())
+
+
+@derivation("softmax-dC-db", "∂C/∂b_c = (1/n) Σ_x (a_c − y_c), the mean over the examples")
+def dC_db_softmax_mean() -> Derivation:
+    r"""∂C/∂b_c = (1/n) Σ_i (a⁽ⁱ⁾_c − y⁽ⁱ⁾_c).
+
+    Examples
+    --------
+    >>> dC_db_softmax_mean().steps[-1].verified
+    'proven'
+    """
+    return _mean_over_examples(softmax_b[c], dC_db_softmax())
 
 
 @derivation("softmax-two-classes", "with two classes, softmax a_1 = σ(z_1 − z_2)")
@@ -276,11 +326,11 @@ def softmax_two_classes() -> Derivation:
     >>> softmax_two_classes().result
     σ(z[i, 1] - z[i, 2])
     """
-    z1, z2 = z[i, 1], z[i, 2]
+    z1, z2 = softmax_z[i, 1], softmax_z[i, 2]
     return (
         _one_example(
             sp.exp(z1) / add(sp.exp(z1), sp.exp(z2)),
-            lhs=a[i, 1],
+            lhs=softmax_a[i, 1],
             reason="definition of $a_1$, $K = 2$",
             classes=2,
             logits=False,
@@ -305,7 +355,7 @@ def log_likelihood_two_classes() -> Derivation:
     >>> log_likelihood_two_classes().result
     -((1 - y[i, 1])*log(1 - a[i, 1]) + log(a[i, 1])*y[i, 1])
     """
-    y1, y2, a1, a2 = y[i, 1], y[i, 2], a[i, 1], a[i, 2]
+    y1, y2, a1, a2 = softmax_y[i, 1], softmax_y[i, 2], softmax_a[i, 1], softmax_a[i, 2]
     return _one_example(
         neg(add(mul(y1, sp.log(a1)), mul(y2, sp.log(a2)))),
         lhs=C_x[i],
