@@ -695,7 +695,10 @@ def _draw_integer(s: sp.Symbol, rng: random.Random) -> int:
 
 
 def _draw_value(s: sp.Basic, sample: Mapping[Any, tuple[float, float]], rng: random.Random) -> Any:
-    key = s.base if isinstance(s, sp.Indexed) and s not in sample else s
+    key = s
+    if isinstance(s, sp.Indexed) and s not in sample:
+        # the base's shape has its sizes drawn (y of shape (4,), not (n,)): match by the label
+        key = next((b for b in sample if getattr(b, "label", None) == s.base.label), s.base)
     if key in sample:
         low, high = sample[key]
     elif s.is_positive:
