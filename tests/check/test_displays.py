@@ -59,3 +59,9 @@ def test_a_row_is_not_cut_inside_braces_or_a_matrix() -> None:
 
 def test_a_file_without_displays_has_no_equations() -> None:
     assert sides("Just $x$ and `$$`.") == []
+
+
+def test_a_row_is_not_cut_inside_an_iverson_bracket() -> None:
+    # [c = d] is one number, 1 when c = d: the book writes it for the Kronecker delta
+    text = r"$$ \frac{\partial z_d}{\partial z_c} = [c = d] $$"
+    assert [s[0] for s in sides(text)[0]] == [r"\frac{\partial z_d}{\partial z_c}", "[c = d]"]

@@ -126,3 +126,11 @@ def test_positions_count_from_where_the_side_starts_in_its_file() -> None:
     with pytest.raises(ReadError) as caught:
         read("a +\n  W", NIELSEN, line=10, column=5)
     assert (caught.value.line, caught.value.column) == (11, 3)
+
+
+def test_an_iverson_bracket_reads_as_the_kronecker_delta() -> None:
+    from xentropy.notation import c
+    from xentropy.notation import d
+
+    softmax = vocabulary_for("log-softmax-derivative")
+    assert read("[c = d]", softmax) == sp.KroneckerDelta(c, d)

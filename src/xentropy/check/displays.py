@@ -155,11 +155,16 @@ def _depths(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _split(text: str, separator: str) -> list[tuple[int, str]]:
-    """``text`` cut at ``separator`` where it stands outside braces and matrices."""
+    """``text`` cut at ``separator`` where it stands outside braces and matrices, and for ``=``
+    outside square brackets too: ``[c = d]`` is one number (1 when c = d), not an equation."""
+    brackets = _brackets(text) if separator == "=" else [0] * len(text)
     cuts = [
         p
         for p, depth in _depths(text)
-        if depth == 0 and text.startswith(separator, p) and not _inside_command(text, p, separator)
+        if depth == 0
+        and brackets[p] == 0
+        and text.startswith(separator, p)
+        and not _inside_command(text, p, separator)
     ]
     pieces, start = [], 0
     for cut in cuts:
@@ -169,6 +174,16 @@ def _split(text: str, separator: str) -> list[tuple[int, str]]:
         start = cut + len(separator)
     pieces.append((start, text[start:]))
     return pieces
+
+
+def _brackets(text: str) -> list[int]:
+    """For every character, how many square brackets are open around it."""
+    depth, out = 0, []
+    for char in text:
+        depth = max(0, depth - 1) if char == "]" else depth
+        out.append(depth)
+        depth += char == "["
+    return out
 
 
 def _inside_command(text: str, position: int, separator: str) -> bool:

@@ -3,7 +3,7 @@ r"""Read one side of an equation, written in LaTeX in the book's notation, as a 
 The grammar is Lark's (an LALR(1) parser, with the line, column and expected tokens of every
 error); it reads the LaTeX a student writes for this kind of derivation: sums and differences,
 products written side by side or with ``\cdot``, ``\frac``, ``/``, powers, ``\left( \right)``,
-``\sigma``, ``\sigma'``, ``\ln``, ``\log``, ``\exp`` and ``e^{...}``, sums ``\sum_x``,
+``[c = d]``, ``\sigma``, ``\sigma'``, ``\ln``, ``\log``, ``\exp`` and ``e^{...}``, sums ``\sum_x``,
 ``\sum_i`` or ``\sum_{i=1}^{n}`` (over the rest of the product, as they are read),
 ∂-fractions ``\frac{\partial C_x}{\partial w_j}``, ``\frac{\partial}{\partial w_j}\left(...\right)``
 and ``\partial C/\partial b``, column vectors (``\begin{matrix}``), ``^{T}`` and ``\circ``.
@@ -64,6 +64,7 @@ script: "_" sarg                   -> sub
 ?primary: NUMBER                    -> number
     | "(" expr ")"                  -> group
     | "[" expr "]"                  -> group
+    | "[" expr "=" expr "]"         -> iverson
     | "{" expr "}"                  -> group
     | function
     | matrix
@@ -332,6 +333,16 @@ class _Translator:
 
     def rule_group(self, node: Tree) -> Any:
         return self.expression(_kids(node)[0])
+
+    def rule_iverson(self, node: Tree) -> Any:
+        """``[c = d]``: 1 when c = d, 0 otherwise (Iverson's bracket, the book's Kronecker δ)."""
+        left, right = _kids(node)
+        return sp.KroneckerDelta(self.index(left), self.index(right))
+
+    def index(self, node: Node) -> Any:
+        """An index of the notation (``c``, ``d'``), or a number."""
+        found = self.vocabulary.indices.get(self.text(node).replace(" ", ""))
+        return found if found is not None else self.expression(node)
 
     def rule_add(self, node: Tree) -> Any:
         left, right = _kids(node)
