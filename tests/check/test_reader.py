@@ -38,7 +38,12 @@ def reads(tex: str) -> sp.Basic:
     ("tex", "meant"),
     [
         (r"x_j", x[i, j]),
+        (r"x^{(i)}_j", x[i, j]),
+        (r"x_j^{(i)}", x[i, j]),
         (r"x_{ij}", x[i, j]),
+        (r"C_{x^{(i)}}", C_x[i]),
+        (r"z^{(i)}", z[i]),
+        (r"z_i", z[i]),
         (r"x_{21}", x[2, 1]),
         (r"C_{x_i}", C_x[i]),
         (r"C_x", C_x[i]),

@@ -32,11 +32,13 @@ def hint(
     *,
     seed: str,
     difference: str = "",
+    given: Mapping[sp.Basic, sp.Basic] | None = None,
 ) -> str | None:
     """Why ``new`` is not ``previous``, when it is a mistake students make; None otherwise.
 
     ``difference`` is the engine's message for the step, "the sides differ at …: p against q";
     the values in it rule out at once the mistakes that scale the line (its sign, a factor n).
+    ``given``: the lemmas the step was checked with.
     """
     features = _sums_over_features(previous, new)
     if features:
@@ -48,7 +50,7 @@ def hint(
 
     def equal(p: sp.Basic, q: sp.Basic) -> bool:
         try:
-            verify_equal(p, q, where, sample, seed=seed + ":hint")
+            verify_equal(p, q, where, sample, seed=seed + ":hint", given=given)
         except StepError:
             return False
         return True

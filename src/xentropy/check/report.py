@@ -252,9 +252,19 @@ def _check(
             return wrong(f"{which} multiplies or adds matrices whose shapes do not fit", _SHAPES)
     seed = f"check:{number}"
     try:
-        verdict = verify_equal(p, q, vocabulary.where, vocabulary.sample, seed=seed)
+        verdict = verify_equal(
+            p, q, vocabulary.where, vocabulary.sample, seed=seed, given=vocabulary.given
+        )
     except StepError as error:
-        hinted = hint(p, q, vocabulary.where, vocabulary.sample, seed=seed, difference=str(error))
+        hinted = hint(
+            p,
+            q,
+            vocabulary.where,
+            vocabulary.sample,
+            seed=seed,
+            difference=str(error),
+            given=vocabulary.given,
+        )
         return wrong(_shortened(str(error)), hinted)
     detail = _NUMERICALLY if verdict == CHECKED_NUMERICALLY else ""
     return StepReport(number, side.line, before.source, side.source, verdict, detail)

@@ -84,6 +84,8 @@ class Vocabulary:
         Intervals for the numeric check, as :class:`~xentropy.derivation.Derivation` takes them.
     examples : tuple of str
         A few symbols as the notation writes them, to say what was expected.
+    given : mapping
+        Results already derived (a derivation's lemmas), used as given in every step.
     """
 
     name: str
@@ -92,6 +94,7 @@ class Vocabulary:
     where: Definitions = ()
     sample: Mapping[sp.Basic, tuple[float, float]] = field(default_factory=dict)
     examples: tuple[str, ...] = ()
+    given: Mapping[sp.Basic, sp.Basic] = field(default_factory=dict)
 
     def get(self, tex: str) -> sp.Basic | None:
         """The object ``tex`` stands for, or None."""
@@ -114,6 +117,26 @@ def _atoms(exprs: Iterable[sp.Basic]) -> list[sp.Basic]:
     return list(seen)
 
 
+# The example as the book writes it, x^{(i)}_j, and as a subscript before the others, x_{ij}.
+_EXAMPLE_ABOVE = re.compile(r"\^\{\((?P<example>[^{}()]+)\)\}(?:_\{(?P<below>[^{}]*)\})?")
+
+
+def subscripted(tex: str) -> str:
+    r"""``tex`` with the example index written first among the subscripts, as many courses do.
+
+    Examples
+    --------
+    >>> subscripted(r"x^{(i)}_{j}"), subscripted(r"C_{x^{(i)}}"), subscripted(r"z^{(2)}")
+    ('x_{ij}', 'C_{x_{i}}', 'z_{2}')
+    """
+
+    def below(found: re.Match[str]) -> str:
+        parts = [found["example"], *([found["below"]] if found["below"] else [])]
+        return "_{" + ("" if all(len(p) == 1 for p in parts) else ",").join(parts) + "}"
+
+    return _EXAMPLE_ABOVE.sub(below, tex)
+
+
 def build(
     name: str,
     exprs: Iterable[sp.Basic],
@@ -121,8 +144,11 @@ def build(
     *,
     implicit: tuple[sp.Idx, str] | None,
     sample: Mapping[sp.Basic, tuple[float, float]] | None = None,
+    given: Mapping[sp.Basic, sp.Basic] | None = None,
 ) -> Vocabulary:
-    """A vocabulary for the quantities of ``exprs`` and ``where``, printed as the book prints."""
+    """A vocabulary for the quantities of ``exprs`` and ``where``, printed as the book prints
+    (the example index above, :math:`x^{(i)}_j`, or left out, :math:`x_j`) and with the example
+    index as the first subscript (:math:`x_{ij}`, :math:`C_{x_i}`), which a student may write."""
     pairs = tuple(where)
     everything = [*exprs, *(p for pair in pairs for p in pair)]
     atoms = _atoms(everything)
@@ -147,11 +173,14 @@ def build(
         for u, v in itertools.product(indices, repeat=2):
             if u != v:
                 learn(sp.KroneckerDelta(u, v))
+    # the subscript forms last: the book's own forms win where one reads as both
+    for obj in list(symbols.values()):
+        symbols.setdefault(latex_key(subscripted(prints[0](obj))), obj)
     known = {ix.name: ix for ix in indices}
     if implicit:
         known[implicit[1]] = implicit[0]
     examples = tuple(dict.fromkeys(prints[-1](e) for e in atoms))
-    return Vocabulary(name, symbols, known, pairs, dict(sample or {}), examples)
+    return Vocabulary(name, symbols, known, pairs, dict(sample or {}), examples, dict(given or {}))
 
 
 def nielsen() -> Vocabulary:
@@ -168,7 +197,9 @@ def nielsen() -> Vocabulary:
     """
     where = (*QUADRATIC_DEFINITIONS[:2], *DEFINITIONS)
     shown = [x[i, j], w[j], b, z[i], a[i], y[i], C_x[i], C, Q_x[i], Q, n, k, m]
-    return build("Nielsen's one-neuron notation", shown, where, implicit=NIELSEN)
+    # a label lies in [0, 1] (notation.TABLE), where ln y and ln(1 - y) are real
+    labels = {y: (0.05, 0.95)}
+    return build("Nielsen's one-neuron notation", shown, where, implicit=NIELSEN, sample=labels)
 
 
 def of_derivation(d: Derivation, name: str) -> Vocabulary:
@@ -181,4 +212,5 @@ def of_derivation(d: Derivation, name: str) -> Vocabulary:
         d.where,
         implicit=d.implicit_index,
         sample=d.sample,
+        given={lemma.lhs: lemma.result for lemma in d.lemmas},
     )
