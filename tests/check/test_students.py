@@ -6,6 +6,8 @@ line, the token and what was expected."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,7 @@ RIGHT = {
     "ok-log-and-slash.md": 3,
     "ok-weighted-input.tex": 2,
     "ok-matrix-form.tex": 2,
+    "ok-book-notation.md": 2,
 }
 
 # file: (the step that is wrong, its line in the file, the hint that names the mistake or None)
@@ -47,6 +50,8 @@ WRONG = {
     "wrong-log-derivative.tex": (2, 3, None),
     "wrong-sum-over-features.md": (1, 2, "not over the features"),
     "wrong-second-step-of-four.tex": (2, 3, "the sign is flipped"),
+    "wrong-book-notation-sign.tex": (3, 6, "the sign is flipped"),
+    "wrong-book-notation-missing-mean.md": (1, 4, "a factor 1/n is missing"),
 }
 
 # file: (line, column, the token, what was expected)
@@ -128,3 +133,14 @@ def test_unreadable_input_is_exit_2_with_line_token_and_what_was_expected(
     )
     assert f"cannot read {token!r}"[:-1] in err
     assert expected in err
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [("ok-book-notation.md", 0), ("wrong-sign-flipped.tex", 1), ("unreadable-dots.tex", 2)],
+)
+def test_the_exit_status_of_the_program_itself(name: str, status: int) -> None:
+    command = [sys.executable, "-m", "xentropy", "check", str(STUDENTS / name)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == status, done.stdout + done.stderr
+    assert bool(done.stderr) == (status == 2)
