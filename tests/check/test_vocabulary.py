@@ -61,3 +61,18 @@ def test_nielsens_notation_leaves_the_example_index_out_and_knows_it_written_out
     assert vocabulary.get(r"x_{ij}") == vocabulary.get("x_j")
     assert n in vocabulary.symbols.values()
     assert j in vocabulary.indices.values()
+
+
+def test_the_accepted_notation_is_the_books_table_cut_to_what_is_read() -> None:
+    from xentropy.check.vocabulary import accepted
+    from xentropy.notation import TABLE
+
+    v = nielsen()
+    listed = accepted(v)
+    nielsens = {forms[1] if len(forms) > 1 else forms[0] for _, forms in listed}
+    # what issue 16 lists as the notation a student writes
+    assert {"x_{j}", "w_{j}", "b", "z", "a", "y", "C_{x}", "C", "n", "k"} <= nielsens
+    assert all(meaning in TABLE for meaning, _ in listed)
+    assert all(v.get(form) == meaning.symbol for meaning, forms in listed for form in forms)
+    # a symbol the notation does not read (the softmax's weights) is not listed
+    assert all(meaning.group in ("one neuron", "the training set") for meaning, _ in listed)

@@ -24,11 +24,30 @@ import sympy as sp
 
 from xentropy.derivation import Derivation
 from xentropy.latex import Definitions, printer
-from xentropy.notation import NIELSEN, C, C_x, Q, Q_x, a, b, i, j, k, m, n, w, x, y, z
+from xentropy.notation import (
+    NIELSEN,
+    TABLE,
+    C,
+    C_x,
+    Meaning,
+    Q,
+    Q_x,
+    a,
+    b,
+    i,
+    j,
+    k,
+    m,
+    n,
+    w,
+    x,
+    y,
+    z,
+)
 from xentropy.symbolic.costs import QUADRATIC_DEFINITIONS
 from xentropy.symbolic.neuron import DEFINITIONS
 
-__all__ = ["Vocabulary", "latex_key", "nielsen", "of_derivation"]
+__all__ = ["Vocabulary", "accepted", "latex_key", "nielsen", "of_derivation", "subscripted"]
 
 #: Numbers an index may be written as: x_{21} is x[2, 1].
 NUMBERED = range(1, 10)
@@ -214,3 +233,33 @@ def of_derivation(d: Derivation, name: str) -> Vocabulary:
         sample=d.sample,
         given={lemma.lhs: lemma.result for lemma in d.lemmas},
     )
+
+
+def accepted(vocabulary: Vocabulary) -> list[tuple[Meaning, tuple[str, ...]]]:
+    r"""The lines of the book's notation table (:data:`xentropy.notation.TABLE`) that
+    ``vocabulary`` reads, each with the LaTeX it reads the symbol in: as the book prints it, with
+    the example left out as Nielsen writes it, and with the example as the first subscript.
+
+    Every form listed is read back as the symbol, so the list cannot promise more than is read.
+
+    Examples
+    --------
+    >>> [forms for meaning, forms in accepted(nielsen()) if meaning.symbol == x[i, j]][0]
+    ('x^{(i)}_{j}', 'x_{j}', 'x_{ij}')
+    """
+    printers = (printer(None), printer(NIELSEN))
+    out: list[tuple[Meaning, tuple[str, ...]]] = []
+    seen: set[sp.Basic] = set()
+    for meaning in TABLE:
+        if meaning.symbol in seen:
+            continue
+        book, nielsens = (tex(meaning.symbol) for tex in printers)
+        forms = tuple(
+            form
+            for form in dict.fromkeys((book, nielsens, subscripted(book)))
+            if vocabulary.get(form) == meaning.symbol
+        )
+        if forms:
+            seen.add(meaning.symbol)
+            out.append((meaning, forms))
+    return out
