@@ -44,7 +44,7 @@ def reads(tex: str) -> sp.Basic:
         (r"C_{x^{(i)}}", C_x[i]),
         (r"z^{(i)}", z[i]),
         (r"z_i", z[i]),
-        (r"x_{21}", x[2, 1]),
+        (r"x^{(2)}_1", x[2, 1]),
         (r"C_{x_i}", C_x[i]),
         (r"C_x", C_x[i]),
         (r"w_k", w[k]),

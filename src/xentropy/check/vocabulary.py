@@ -49,7 +49,7 @@ from xentropy.symbolic.neuron import DEFINITIONS
 
 __all__ = ["Vocabulary", "accepted", "latex_key", "nielsen", "of_derivation", "subscripted"]
 
-#: Numbers an index may be written as: x_{21} is x[2, 1].
+#: Numbers an index may be written as: x^{(2)}_1 is x[2, 1].
 NUMBERED = range(1, 10)
 
 _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|\S")
@@ -137,16 +137,19 @@ def _atoms(exprs: Iterable[sp.Basic]) -> list[sp.Basic]:
 
 
 # The example as the book writes it, x^{(i)}_j, and as a subscript before the others, x_{ij}.
-_EXAMPLE_ABOVE = re.compile(r"\^\{\((?P<example>[^{}()]+)\)\}(?:_\{(?P<below>[^{}]*)\})?")
+# Only an index letter moves: a numbered subscript (a_1) numbers a feature or a class in the
+# book's notation, so it is never read as example 1.
+_EXAMPLE_ABOVE = re.compile(r"\^\{\((?P<example>[a-zA-Z]+'?)\)\}(?:_\{(?P<below>[^{}]*)\})?")
 
 
 def subscripted(tex: str) -> str:
-    r"""``tex`` with the example index written first among the subscripts, as many courses do.
+    r"""``tex`` with the example index written first among the subscripts, as many courses do;
+    an example given as a number keeps its superscript.
 
     Examples
     --------
     >>> subscripted(r"x^{(i)}_{j}"), subscripted(r"C_{x^{(i)}}"), subscripted(r"z^{(2)}")
-    ('x_{ij}', 'C_{x_{i}}', 'z_{2}')
+    ('x_{ij}', 'C_{x_{i}}', 'z^{(2)}')
     """
 
     def below(found: re.Match[str]) -> str:
@@ -181,7 +184,7 @@ def build(
 
     for atom in atoms:  # the quantities as written first: they win where two print alike
         learn(atom)
-    # an index may also be a size (w_k, the last weight) or a number (x_{21})
+    # an index may also be a size (w_k, the last weight) or a number (x^{(2)}_1, w_1)
     sizes = [s for s in atoms if isinstance(s, sp.Symbol) and s.is_integer]
     candidates: list[sp.Basic] = [*indices, *sizes, *map(sp.Integer, NUMBERED)]
     families = {(e.base, len(e.indices)) for e in atoms if isinstance(e, sp.Indexed)}
