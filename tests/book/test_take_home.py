@@ -93,6 +93,20 @@ def test_the_fresh_environment_runs_the_wheel_not_the_working_tree(
     assert not Path(found.stdout.strip()).is_relative_to(ROOT)
 
 
+def test_the_wheels_declared_dependencies_are_met_in_the_fresh_environment(
+    fresh_environment: Path,
+) -> None:
+    # installed without its dependencies (nothing may be downloaded), the wheel still declares
+    # them: pip check reads its Requires-Dist against what the environment has, versions too
+    checked = subprocess.run(
+        [str(fresh_environment), "-m", "pip", "check"], capture_output=True, text=True, check=False
+    )
+    about_the_wheel = [
+        line for line in checked.stdout.splitlines() if line.lower().startswith("xentropy ")
+    ]
+    assert about_the_wheel == [], checked.stdout
+
+
 def test_a_downloaded_notebook_runs_in_the_fresh_environment(
     fresh_environment: Path, built_book: Path, tmp_path: Path
 ) -> None:
