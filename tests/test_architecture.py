@@ -22,9 +22,10 @@ ALLOWED = {
     "gradcheck": set(),
     "figures": set(),
     "timing": {"figures"},
-    "cli": {"cli", "symbolic", "registry", "derivation", "latex", "__init__"},
+    "check": ENGINE | {"check", "symbolic"},
+    "cli": {"cli", "symbolic", "registry", "derivation", "latex", "__init__", "check"},
     "sphinxext": {"sphinxext", "derivation"},
-    "__init__": {"numeric"},
+    "__init__": {"numeric", "check"},
     "__main__": {"cli"},
 }
 

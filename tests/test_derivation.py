@@ -125,6 +125,19 @@ def test_sample_intervals_are_respected() -> None:
     assert d.steps[-1].verified == CHECKED_NUMERICALLY
 
 
+def test_the_sample_interval_of_an_indexed_quantity_holds_whatever_its_sizes() -> None:
+    # y has the shape (n,): the check draws n, which makes another y of shape (4,), and the
+    # interval given for y must still be the one drawn from (ln y is complex for y > 1)
+    from xentropy.notation import i
+    from xentropy.notation import y
+
+    logs = sp.log(y[i]) - sp.log(1 - y[i])
+    with pytest.raises(StepError):
+        Derivation(logs).step(sp.log(y[i] / (1 - y[i])), "one logarithm")
+    d = Derivation(logs, sample={y: (0.05, 0.95)}).step(sp.log(y[i] / (1 - y[i])), "one log")
+    assert d.steps[-1].verified == CHECKED_NUMERICALLY
+
+
 # -- definitions (where) --------------------------------------------------------------------------
 
 a, z, w, x, b, C = sp.symbols("a z w x b C", real=True)

@@ -2,7 +2,8 @@
 
 ``xentropy`` is the package under the book. Each topic has two halves: the SymPy definitions and
 checked derivations in :mod:`xentropy.symbolic`, and the NumPy cost and gradient in
-:mod:`xentropy.numeric`. The one neuron's numeric half is re-exported here; importing
+:mod:`xentropy.numeric`. The one neuron's numeric half is re-exported here, and
+:func:`check_latex`, which checks a derivation of your own (:mod:`xentropy.check`); importing
 ``xentropy`` does not import SymPy.
 
 Examples
@@ -16,9 +17,24 @@ Examples
 (array([ 0.1666..., -0.5 ...]), -0.1666...)
 """
 
+from typing import TYPE_CHECKING, Any
+
 from xentropy.numeric.binary import sigmoid
 from xentropy.numeric.neuron import check_gradient, cost, grade, gradient
 
+if TYPE_CHECKING:
+    from xentropy.check import Report
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "check_gradient", "cost", "grade", "gradient", "sigmoid"]
+__all__ = ["__version__", "check_gradient", "check_latex", "cost", "grade", "gradient", "sigmoid"]
+
+
+def check_latex(text: str, *, like: Any = None) -> "Report":
+    """Check every step of your own derivation, LaTeX or Markdown (:mod:`xentropy.check`).
+
+    Imports SymPy when called, not when ``xentropy`` is imported.
+    """
+    from xentropy.check import check_latex as check
+
+    return check(text, like=like)

@@ -40,6 +40,7 @@ __all__ = [
     "default_label",
     "evaluate",
     "expand_definitions",
+    "verify_equal",
 ]
 
 PROVEN = "proven"
@@ -261,10 +262,10 @@ class Derivation:
             raise ValueError(f"step {number}: reason must be a non-empty string, got {reason!r}")
         seed = f"{self.label}:{number}"
         try:
-            verified = _verify_equal(
+            verified = verify_equal(
                 previous, expr, self.where, self.sample, seed=seed, given=self._given
             )
-        except _Mismatch as mismatch:
+        except StepError as mismatch:
             where = "the opening line" if number == 0 else f"step {number}"
             raise StepError(
                 f"derivation {self.label!r}, {where} ({reason}): {mismatch}\n"
@@ -351,21 +352,19 @@ class _Mismatch(Exception):
     """Internal: why two expressions were found unequal."""
 
 
-def _verify_equal(
+def _verdict(
     a: sp.Basic,
     b: sp.Basic,
-    where: Definitions = (),
-    sample: Mapping[sp.Basic, tuple[float, float]] | None = None,
-    *,
-    seed: str = "",
-    given: Mapping[sp.Basic, sp.Basic] | None = None,
+    where: Definitions,
+    sample: dict[sp.Basic, tuple[float, float]],
+    seed: str,
+    given: Mapping[sp.Basic, sp.Basic],
 ) -> str:
     """Return ``"proven"`` or ``"checked numerically"`` if ``a == b``; else raise ``_Mismatch``.
 
     ``given``: lemmas, derivatives already derived, put in once the definitions are written out.
     """
-    where = tuple(where)
-    a_full, b_full = (_with_lemmas(expand_definitions(e, where), given or {}) for e in (a, b))
+    a_full, b_full = (_with_lemmas(expand_definitions(e, where), given) for e in (a, b))
     shape_a, left = _evaluated_entries(a_full, "previous")
     shape_b, right = _evaluated_entries(b_full, "new")
     if shape_a != shape_b:
@@ -375,16 +374,60 @@ def _verify_equal(
         return PROVEN
     # A few points first: a wrong step is usually caught here in a fraction of a second, before
     # simplify spends seconds failing to prove it. A difference found at any point is final.
-    _check_numerically(a_full, b_full, dict(sample or {}), seed + ":screen", points=3, rounds=1)
+    _check_numerically(a_full, b_full, sample, seed + ":screen", points=3, rounds=1)
     if all(_is_zero_exactly(d) for d in differences):
         return PROVEN
-    compared, attempts = _check_numerically(a_full, b_full, dict(sample or {}), seed)
+    compared, attempts = _check_numerically(a_full, b_full, sample, seed)
     if compared < POINTS:
         raise _Mismatch(
             f"undecided: simplification could not prove the step, and only {compared} of "
             f"{attempts} random points could be evaluated (at least {POINTS} are needed)"
         )
     return CHECKED_NUMERICALLY
+
+
+def verify_equal(
+    a: sp.Basic,
+    b: sp.Basic,
+    where: Definitions = (),
+    sample: Mapping[sp.Basic, tuple[float, float]] | None = None,
+    *,
+    seed: str = "",
+    given: Mapping[sp.Basic, sp.Basic] | None = None,
+) -> str:
+    """Check one step outside a chain: is ``b`` equal to ``a``, given the definitions ``where``?
+
+    The check :meth:`Derivation.step` makes, for a caller that reads its lines from elsewhere
+    (a student's LaTeX) and reports each verdict rather than stopping at the first. ``given``:
+    lemmas, derivatives already derived (``{lhs: result}``), used once the definitions are
+    written out.
+
+    Returns
+    -------
+    str
+        :data:`PROVEN` or :data:`CHECKED_NUMERICALLY`.
+
+    Raises
+    ------
+    StepError
+        If the two differ, or cannot be compared; the message says why, with the point where
+        they differ when one was found.
+
+    Examples
+    --------
+    >>> t = sp.Symbol("t", real=True)
+    >>> verify_equal(sp.Derivative(t**2, t), 2 * t)
+    'proven'
+    >>> verify_equal(sp.Derivative(t**2, t), 3 * t, seed="demo")
+    Traceback (most recent call last):
+    ...
+    xentropy.derivation.StepError: the sides differ at t = ...: ... against ...
+    """
+    try:
+        a, b = _sympify(a, "a"), _sympify(b, "b")
+        return _verdict(a, b, _checked_definitions(where), dict(sample or {}), seed, given or {})
+    except _Mismatch as mismatch:
+        raise StepError(str(mismatch)) from None
 
 
 def expand_definitions(expr: sp.Basic, where: Definitions) -> sp.Basic:
@@ -652,7 +695,10 @@ def _draw_integer(s: sp.Symbol, rng: random.Random) -> int:
 
 
 def _draw_value(s: sp.Basic, sample: Mapping[Any, tuple[float, float]], rng: random.Random) -> Any:
-    key = s.base if isinstance(s, sp.Indexed) and s not in sample else s
+    key = s
+    if isinstance(s, sp.Indexed) and s not in sample:
+        # the base's shape has its sizes drawn (y of shape (4,), not (n,)): match by the label
+        key = next((b for b in sample if getattr(b, "label", None) == s.base.label), s.base)
     if key in sample:
         low, high = sample[key]
     elif s.is_positive:
