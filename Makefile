@@ -57,7 +57,7 @@ pdf: $(STAMP) ## Build the whole book as a PDF in _build/latex/xentropy.pdf (nee
 # The fast tier: unit tests, doctests and property tests (fewer examples), on
 # every core (the examples of one file share a namespace, so a file stays on one
 # worker); no book build, no browser, no TeX.
-FAST := -m "not book and not tex" --hypothesis-profile=quick --numprocesses=auto --dist=loadfile
+FAST := -m "not book and not tex and not slow" --hypothesis-profile=quick --numprocesses=auto --dist=loadfile
 
 check: $(STAMP) ## The fast tier for every edit: unit, doc and property tests, no book build
 	$(PY) -m pytest $(FAST) $(PYTESTOPTS)

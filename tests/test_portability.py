@@ -88,6 +88,7 @@ def _make(target: str, doctest_file: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # runs pytest twice in processes of their own
 def test_the_narrowed_run_fails_a_doctest_that_depends_on_the_vector_width(tmp_path: Path) -> None:
     features = _narrowed_features()
     if not features:

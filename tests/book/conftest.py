@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -34,6 +35,13 @@ CHROMIUM_FLAGS = [
     # past a page's interception could not reach another host.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of the built book is in the book tier, marked or not: never in make check."""
+    for item in items:
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.book)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

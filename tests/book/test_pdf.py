@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.book
 
 
 def test_pdf_has_every_chapter(pdf_text: str) -> None:

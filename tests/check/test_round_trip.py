@@ -16,6 +16,9 @@ from xentropy.cli import latex_document_fragment
 from xentropy.cli import main
 from xentropy.symbolic import catalog
 
+# Every derivation of the book, each built and checked again: the slow tier (make test).
+pytestmark = pytest.mark.slow
+
 DERIVATIONS = catalog.derivations()
 STEP = re.compile(r"^line (\d+), step (\d+): (proven|checked numerically|WRONG):", re.M)
 

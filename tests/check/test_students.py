@@ -63,6 +63,14 @@ UNREADABLE = {
 }
 
 
+def sweep(names: dict[str, object], fast: int) -> list[object]:
+    """Every file, the first ``fast`` of them in make check and the rest in the slow tier."""
+    return [
+        pytest.param(name, marks=() if number < fast else pytest.mark.slow)
+        for number, name in enumerate(names)
+    ]
+
+
 def check(name: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     arguments = ["check", str(STUDENTS / name)]
     if name in NOTATION:
@@ -80,7 +88,7 @@ def test_the_corpus_is_what_the_tables_say() -> None:
     assert {Path(f).suffix for f in derivations} == {".tex", ".md"}
 
 
-@pytest.mark.parametrize("name", list(RIGHT))
+@pytest.mark.parametrize("name", sweep(RIGHT, fast=2))
 def test_a_right_derivation_passes_every_step(name: str, capsys) -> None:
     status, out, err = check(name, capsys)
     assert (status, err) == (0, ""), out
@@ -90,7 +98,7 @@ def test_a_right_derivation_passes_every_step(name: str, capsys) -> None:
     assert out.rstrip().endswith("0 wrong")
 
 
-@pytest.mark.parametrize("name", list(WRONG))
+@pytest.mark.parametrize("name", sweep(WRONG, fast=3))
 def test_a_wrong_derivation_is_caught_at_its_step_with_its_hint(name: str, capsys) -> None:
     step, line, expected_hint = WRONG[name]
     status, out, err = check(name, capsys)
@@ -135,6 +143,7 @@ def test_unreadable_input_is_exit_2_with_line_token_and_what_was_expected(
     assert expected in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "status"),
     [("ok-book-notation.md", 0), ("wrong-sign-flipped.tex", 1), ("unreadable-dots.tex", 2)],

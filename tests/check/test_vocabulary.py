@@ -22,6 +22,7 @@ from xentropy.symbolic import catalog
 DERIVATIONS = catalog.derivations()
 
 
+@pytest.mark.slow  # every derivation of the book built again: the slow tier
 @pytest.mark.parametrize("name", list(DERIVATIONS))
 def test_every_quantity_of_a_derivation_reads_back_as_itself(name: str, built) -> None:
     d = built(name)
