@@ -36,10 +36,12 @@ T = TypeVar("T")
 #: ``benchmarks/gradient.py --block-sizes`` times the alternatives.
 BLOCK_BYTES = 2 * 2**20
 
-#: Below this size of X, the blocks are handled in the calling thread: waking the other threads
-#: and holding the BLAS to one thread costs about 0.1 ms, what a block of 2 MiB takes to handle
-#: (``benchmarks/gradient.py --crossover`` measures it).
-PARALLEL_BYTES = 8 * 2**20
+#: Below this size of X, the blocks are handled in the calling thread. Sharing them costs a
+#: fixed 0.1 ms or so (waking the threads, holding the BLAS to one), and pays only when every core
+#: is free: with the machine busy, sharing was slower than one thread up to X of 16 MiB (1.3
+#: times), even at 31 MiB (1.02) and faster from 62 MiB (0.87; ``make bench``, its small-n
+#: table). Up to the size of a large L3 cache (32 MiB), then, one thread, which is never slower.
+PARALLEL_BYTES = 32 * 2**20
 
 #: How many threads share the blocks; ``None`` for one per core this process may run on.
 WORKERS: int | None = None
