@@ -104,8 +104,8 @@ def map_row_blocks(work: Callable[[slice], T], n: int, k: int) -> list[T]:
     [4096, 4096, 1808]
     """
     blocks = row_blocks(n, k)
-    threads = min(workers(), len(blocks))
-    if threads <= 1 or 8 * n * k < PARALLEL_BYTES:
+    threads = 1 if 8 * n * k < PARALLEL_BYTES else min(workers(), len(blocks))
+    if threads <= 1:
         return [work(rows) for rows in blocks]
     with _ONE_PASS, _blas_on_one_thread():
         return _shared(work, blocks, threads)

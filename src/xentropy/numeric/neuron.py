@@ -442,7 +442,7 @@ def _rows_need_checking(w: FloatArray) -> bool:
     # BLAS may skip a zero weight altogether. With no zero weight, a finite logit vouches for
     # its row, and the check of X's values, which costs about as much as the product,
     # is needed only where a logit is not finite.
-    return not bool(np.all(w != 0.0))
+    return not w.all()  # w is finite here: all() is False exactly when a weight is ±0
 
 
 def _block_logits(w: FloatArray, b: float, X: FloatArray, rows: slice, check_x: bool) -> FloatArray:
