@@ -1,41 +1,48 @@
-"""Time the gradient of the cross-entropy cost against one read of the data.
+"""Time the gradient of the cross-entropy cost against one read of its data, beside its peers.
 
-For n examples of k features (10⁶ and 64 unless told), this times one read of
-X (``X.sum(axis=1)``, NumPy on one core), the floor for anything that looks at
-every number of X once, and four ways to get ∇C, each as a ratio to the read
-(with one product ``X @ w``, a single pass of the BLAS at the memory's pace,
-beside them for scale):
+For n examples of k features (10⁶ and 64 unless told), float64, every figure is a ratio to
+the time of one product ``X @ w`` in the same round: one read of X by the BLAS on every core,
+the least any method that uses all of X must do. Beside it:
 
-* the plain two-product formula, ``X.T @ (sigmoid(X @ w + b) - y) / n``;
-* ``xentropy.gradient``, which validates its input and reads X once, in blocks;
-* autograd's reverse-mode gradient of the cost, written in NumPy;
-* a pure-Python loop over the examples, on a subsample, scaled to n rows.
+* ``X.sum(axis=1)``, one read of X by NumPy on one core;
+* the plain two-product formula, ``X.T @ (sigmoid(X @ w + b) - y) / n``, nothing checked;
+* ``xentropy.gradient`` and ``xentropy.cost``, which validate their input and read X once,
+  in blocks shared among the cores;
+* autograd's reverse-mode gradient of the cost;
+* where they are installed (``pip install -e '.[bench]'``), scikit-learn's
+  ``LinearModelLoss.loss_gradient`` with ``HalfBinomialLoss``, and JAX's
+  ``jit(grad(...))`` of the mean of ``optax.sigmoid_binary_cross_entropy``; a peer that is
+  not installed is skipped with a line that says so.
 
-The machine is shared and noisy: every round times each contender once, in
-turn, and what is printed is the median over the rounds of the time and of the
-ratio to that round's read (``xentropy.timing.side_by_side``, which also lets
-the machine settle before each call). ``make bench`` runs this with
-OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (they pin an older, slower
-OpenBLAS kernel on this processor); the kernel that runs is printed when
-threadpoolctl is installed.
+The machine is shared and noisy: every round times each contender once, in turn, each call
+starting after the machine settled (``xentropy.timing.side_by_side``); what is printed is the
+best time, the median over the rounds of the ratio to that round's ``X @ w``, and the spread of
+that ratio (its quartiles). A second table times ``xentropy.gradient`` for small n with its
+blocks shared among the threads and in the calling thread alone, which sets where sharing
+starts (``xentropy.numeric.blocks.PARALLEL_BYTES``). ``make bench`` runs this with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (they pin an older, slower OpenBLAS kernel on this
+processor); the BLAS that runs, and its threads, are printed.
 
-Usage: ``python benchmarks/gradient.py [--n N] [--k K] [--rounds R] [--block-sizes]``.
+Usage: ``python benchmarks/gradient.py [--n N] [--k K] [--rounds R] [--small] [--block-sizes]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
+from collections.abc import Callable
 
 import autograd.numpy as anp
 import numpy as np
 from autograd import grad
+from threadpoolctl import threadpool_info
 
 import xentropy
-from xentropy.numeric import neuron
-from xentropy.timing import median_ratios, side_by_side
+from xentropy.numeric import blocks
+from xentropy.timing import round_ratios, side_by_side
+
+REFERENCE = "X @ w (BLAS, every core)"
 
 
 def plain_formula(w, b, X, y):
@@ -54,38 +61,59 @@ def autograd_gradient(w, b, X, y):
     return grad(cost, argnum=(0, 1))(w, b)
 
 
-def python_loop(w, b, X, y):
-    """One example at a time, in plain Python floats."""
-    n, k = len(X), len(w)
-    grad_w, grad_b = [0.0] * k, 0.0
-    for row, label in zip(X, y, strict=True):
-        z = b + sum(x * v for x, v in zip(row, w, strict=True))
-        r = 1.0 / (1.0 + math.exp(-z)) - label
-        for j in range(k):
-            grad_w[j] += row[j] * r / n
-        grad_b += r / n
-    return grad_w, grad_b
-
-
-def report(times: dict[str, list], scale: dict[str, float], read: str) -> list[str]:
-    """One line per contender: its median time and its median ratio to the same round's read."""
-    times = {name: [t * scale.get(name, 1.0) for t in seconds] for name, seconds in times.items()}
-    ratios = median_ratios(times, read)
-    lines = [f"  {'':<34}{'median':>12}{'× read':>10}"]
-    for name, seconds in times.items():
-        median = statistics.median(seconds) * 1e3
-        lines.append(f"  {name:<34}{median:>9.1f} ms{ratios[name]:>10.2f}")
-    return lines
-
-
-def blas_kernel() -> str:
+def scikit_learn(w, b, X, y) -> Callable[[], object] | str:
+    """scikit-learn's loss and gradient of the logistic model, or why it is not timed."""
     try:
-        from threadpoolctl import threadpool_info
+        from sklearn._loss.loss import HalfBinomialLoss
+        from sklearn.linear_model._linear_loss import LinearModelLoss
     except ImportError:
-        return "unknown (install threadpoolctl to see it)"
+        return "scikit-learn is not installed"
+    model = LinearModelLoss(base_loss=HalfBinomialLoss(), fit_intercept=True)
+    coef = np.append(w, b)
+    cores = blocks.workers()
+
+    def run():
+        return model.loss_gradient(coef, X, y, l2_reg_strength=0.0, n_threads=cores)
+
+    _same_gradient("scikit-learn", run()[1], w, b, X, y)
+    return run
+
+
+def jax_optax(w, b, X, y) -> Callable[[], object] | str:
+    """JAX's compiled gradient of the mean of optax's sigmoid cross-entropy, or why not."""
+    try:
+        import jax
+        import jax.numpy as jnp
+        import optax
+    except ImportError:
+        return "JAX or optax is not installed"
+    jax.config.update("jax_enable_x64", True)
+
+    def cost(parameters, X, y):
+        w, b = parameters
+        return jnp.mean(optax.sigmoid_binary_cross_entropy(X @ w + b, y))
+
+    gradient = jax.jit(jax.grad(cost))
+    arguments = ((jnp.asarray(w), jnp.asarray(b)), jnp.asarray(X), jnp.asarray(y))
+
+    def run():
+        return jax.block_until_ready(gradient(*arguments))
+
+    grad_w, grad_b = run()  # compiled here, not in the timed calls
+    _same_gradient("JAX", np.append(grad_w, grad_b), w, b, X, y)
+    return run
+
+
+def _same_gradient(peer: str, theirs, w, b, X, y) -> None:
+    ours = np.append(*xentropy.gradient(w, b, X, y))
+    if not np.allclose(theirs, ours, rtol=1e-9, atol=1e-12):
+        raise SystemExit(f"{peer} computes another gradient: {theirs[:3]} ... != {ours[:3]} ...")
+
+
+def blas() -> str:
     found = [
-        f"{i['internal_api']} {i.get('version')} {i.get('architecture')}"
-        f", {i['num_threads']} threads"
+        f"{i['internal_api']} {i.get('version')} ({i.get('architecture')}), "
+        f"{i['num_threads']} threads"
         for i in threadpool_info()
         if i["user_api"] == "blas"
     ]
@@ -99,65 +127,114 @@ def problem(n: int, k: int, seed: int = 0):
     return w, 0.1, X, (rng.random(n) < 0.5).astype(float)
 
 
-def compare(n: int, k: int, rounds: int, subsample: int) -> list[str]:
+def table(times: dict[str, list[float]], reference: str) -> list[str]:
+    """Per contender: best time, and the median and quartiles over the rounds of its ratio."""
+    ratios = round_ratios(times, reference)
+    lines = [f"  {'':<44}{'best':>10}{'÷ ' + reference.split(' (')[0]:>12}{'quartiles':>14}"]
+    for name, seconds in times.items():
+        low, median, high = statistics.quantiles(ratios[name], n=4, method="inclusive")
+        best = min(seconds) * 1e3
+        lines.append(f"  {name:<44}{best:>7.1f} ms{median:>12.2f}{low:>8.2f}–{high:.2f}")
+    return lines
+
+
+def compare(n: int, k: int, rounds: int) -> list[str]:
     w, b, X, y = problem(n, k)
-    m = min(n, subsample)
-    X_list, y_list, w_list = X[:m].tolist(), y[:m].tolist(), w.tolist()
-    contenders = {
-        "read of X: X.sum(axis=1)": lambda: X.sum(axis=1),
-        "one product X @ w (streams X)": lambda: X @ w,
-        "plain formula (two products)": lambda: plain_formula(w, b, X, y),
+    contenders: dict[str, Callable[[], object]] = {
+        REFERENCE: lambda: X @ w,
+        "X.sum(axis=1) (NumPy, one core)": lambda: X.sum(axis=1),
+        "plain formula (two products, no checks)": lambda: plain_formula(w, b, X, y),
         "xentropy.gradient": lambda: xentropy.gradient(w, b, X, y),
-        "autograd": lambda: autograd_gradient(w, b, X, y),
-        f"Python loop ({m} rows, × {n // m})": lambda: python_loop(w_list, b, X_list, y_list),
+        "xentropy.cost": lambda: xentropy.cost(w, b, X, y),
+        "autograd grad of the cost": lambda: autograd_gradient(w, b, X, y),
     }
-    times = side_by_side(contenders, rounds)
-    scale = {name: n / m for name in contenders if name.startswith("Python loop")}
-    return report(times, scale, read="read of X: X.sum(axis=1)")
+    skipped = []
+    for name, peer in [
+        ("scikit-learn LinearModelLoss.loss_gradient", scikit_learn),
+        ("JAX jit(grad(optax sigmoid BCE mean))", jax_optax),
+    ]:
+        run = peer(w, b, X, y)
+        if isinstance(run, str):
+            skipped.append(f"  {name}: skipped, {run} (pip install -e '.[bench]')")
+        else:
+            contenders[name] = run
+    return table(side_by_side(contenders, rounds), REFERENCE) + skipped
+
+
+def small_inputs(k: int, rounds: int) -> list[str]:
+    """xentropy.gradient for small n, its blocks shared among the threads or in one thread."""
+    lines = [f"  {'n':>9}{'MiB':>7}{'shared':>10}{'one thread':>12}{'shared ÷ one':>15}"]
+    threshold = blocks.PARALLEL_BYTES
+    for n in (1_000, 8_000, 16_000, 32_000, 64_000, 128_000):
+        w, b, X, y = problem(n, k)
+
+        def run(threads: int, w=w, b=b, X=X, y=y) -> Callable[[], object]:
+            def call() -> object:
+                blocks.WORKERS, blocks.PARALLEL_BYTES = threads, 0
+                try:
+                    return xentropy.gradient(w, b, X, y)
+                finally:
+                    blocks.WORKERS, blocks.PARALLEL_BYTES = None, threshold
+
+            return call
+
+        times = side_by_side({"shared": run(blocks.workers()), "one": run(1)}, rounds, 0.02)
+        ratio = statistics.median(round_ratios(times, "one")["shared"])
+        shared, one = min(times["shared"]) * 1e3, min(times["one"]) * 1e3
+        mib = X.nbytes / 2**20
+        lines.append(f"  {n:>9}{mib:>7.1f}{shared:>7.2f} ms{one:>9.2f} ms{ratio:>15.2f}")
+    return lines
 
 
 def block_sizes(n: int, k: int, rounds: int) -> list[str]:
-    """xentropy.gradient with blocks of 0.5 to 8 MiB, side by side with the read."""
+    """xentropy.gradient with blocks of 0.5 to 8 MiB, side by side with X @ w."""
     w, b, X, y = problem(n, k)
-    default = neuron._BLOCK_BYTES
+    default = blocks.BLOCK_BYTES
 
     def with_blocks(size):
         def run():
-            neuron._BLOCK_BYTES = size
+            blocks.BLOCK_BYTES = size
             try:
                 xentropy.gradient(w, b, X, y)
             finally:
-                neuron._BLOCK_BYTES = default
+                blocks.BLOCK_BYTES = default
 
         return run
 
-    contenders = {"read": lambda: X.sum(axis=1)}
-    for mib in (0.5, 1, 2, 3, 4, 8):
+    contenders = {REFERENCE: lambda: X @ w}
+    for mib in (0.5, 1, 2, 4, 8):
         contenders[f"blocks of {mib} MiB"] = with_blocks(int(mib * 2**20))
-    return report(side_by_side(contenders, rounds), {}, read="read")
+    return table(side_by_side(contenders, rounds), REFERENCE)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10**6, help="examples (rows of X)")
     parser.add_argument("--k", type=int, default=64, help="features (columns of X)")
-    parser.add_argument("--rounds", type=int, default=9, help="rounds of timing; medians")
-    parser.add_argument("--subsample", type=int, default=2000, help="rows for the Python loop")
-    parser.add_argument(
-        "--block-sizes", action="store_true", help="also time gradient's block sizes"
-    )
+    parser.add_argument("--rounds", type=int, default=9, help="rounds of timing")
+    parser.add_argument("--no-small", action="store_true", help="skip the small-n table")
+    parser.add_argument("--block-sizes", action="store_true", help="also time the block sizes")
     args = parser.parse_args()
-    coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
-    l2 = os.environ.get("OPENBLAS_L2_SIZE", "unset")
-    print(
-        f"The gradient, n = {args.n}, k = {args.k}, float64 ({args.n * args.k * 8 / 2**20:.0f} MiB)"
+    settings = ", ".join(
+        f"{name} {os.environ.get(name, 'unset')}"
+        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS")
     )
-    print(f"  BLAS: {blas_kernel()}; OPENBLAS_CORETYPE {coretype}, OPENBLAS_L2_SIZE {l2}")
-    print(f"  median of {args.rounds} rounds, contenders timed in turn in each round")
-    print("\n".join(compare(args.n, args.k, args.rounds, args.subsample)))
+    mib = args.n * args.k * 8 / 2**20
+    print(f"The gradient, n = {args.n}, k = {args.k}, float64 ({mib:.0f} MiB)")
+    print(f"  cores: {os.cpu_count()} on the machine, {blocks.workers()} for this process")
+    print(f"  BLAS: {blas()}; {settings}")
+    print(f"  {args.rounds} rounds, the contenders timed in turn in each round")
+    print("\n".join(compare(args.n, args.k, args.rounds)))
+    if not args.no_small:
+        print(f"\nSmall n, k = {args.k}: xentropy.gradient with its blocks shared among")
+        print(
+            f"{blocks.workers()} threads or in the calling thread (best of {args.rounds}); "
+            f"sharing starts at {blocks.PARALLEL_BYTES / 2**20:g} MiB"
+        )
+        print("\n".join(small_inputs(args.k, args.rounds)))
     if args.block_sizes:
-        print("\nxentropy.gradient by block size (the default is", end=" ")
-        print(f"{neuron._BLOCK_BYTES / 2**20:g} MiB)")
+        default = blocks.BLOCK_BYTES / 2**20
+        print(f"\nxentropy.gradient by block size (the default is {default:g} MiB)")
         print("\n".join(block_sizes(args.n, args.k, args.rounds)))
 
 

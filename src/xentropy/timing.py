@@ -31,6 +31,7 @@ __all__ = [
     "measured",
     "measured_figure",
     "median_ratios",
+    "round_ratios",
     "side_by_side",
 ]
 
@@ -128,6 +129,21 @@ def side_by_side(
     return times
 
 
+def round_ratios(times: dict[str, list[float]], reference: str) -> dict[str, list[float]]:
+    """For each contender, its time over the reference's in each round: the spread of a ratio.
+
+    Examples
+    --------
+    >>> from xentropy.timing import round_ratios
+    >>> round_ratios({"read": [1.0, 2.0, 4.0], "sum": [1.5, 3.0, 2.0]}, "read")
+    {'read': [1.0, 1.0, 1.0], 'sum': [1.5, 1.5, 0.5]}
+    """
+    return {
+        name: [t / r for t, r in zip(seconds, times[reference], strict=True)]
+        for name, seconds in times.items()
+    }
+
+
 def median_ratios(times: dict[str, list[float]], reference: str) -> dict[str, float]:
     """For each contender, the median over the rounds of its time over the reference's.
 
@@ -138,6 +154,5 @@ def median_ratios(times: dict[str, list[float]], reference: str) -> dict[str, fl
     {'read': 1.0, 'sum': 1.5}
     """
     return {
-        name: statistics.median(t / r for t, r in zip(seconds, times[reference], strict=True))
-        for name, seconds in times.items()
+        name: statistics.median(ratios) for name, ratios in round_ratios(times, reference).items()
     }

@@ -13,7 +13,7 @@ import pytest
 from xentropy import cost
 from xentropy import gradient
 from xentropy import sigmoid
-from xentropy.numeric import neuron
+from xentropy.numeric import blocks
 from xentropy.numeric.neuron import validate_inputs
 
 pytestmark = pytest.mark.usefixtures("strict_floating_point")
@@ -384,27 +384,30 @@ def test_soft_labels_at_their_optimum_keep_the_gradient_accurate(reference):
         assert (exact.gradient_error(*gradient([1.0], 0.0, [[zi]], [yi])) <= 64).all(), zi
 
 
-# ------------------------------------------- the gradient's single pass over X in blocks
+# ------------------------------- the single pass over X in blocks, shared among threads
 
 
-@pytest.fixture
-def blocks_of(monkeypatch):
-    """Make gradient read X in blocks of ``rows`` rows (of an X with ``k`` columns)."""
+@pytest.fixture(params=[1, 3], ids=["one-thread", "three-threads"])
+def blocks_of(request, monkeypatch):
+    """Make cost and gradient read X in blocks of ``rows`` rows (of an X with ``k`` columns).
+
+    Each test that uses it runs twice: with every block in the calling thread, and with the
+    blocks shared among three threads however small X is.
+    """
 
     def set_rows(rows, k):
-        monkeypatch.setattr(neuron, "_BLOCK_BYTES", rows * 8 * k)
+        monkeypatch.setattr(blocks, "BLOCK_BYTES", rows * 8 * k)
+        monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)
+        monkeypatch.setattr(blocks, "WORKERS", request.param)
 
     return set_rows
 
 
-def test_the_blocks_cover_every_row_once_and_stay_below_openblas_threading():
+def test_the_blocks_cover_every_row_once():
     for n, k in [(1, 1), (4096, 64), (4097, 64), (10**6, 64), (10**6, 3), (5, 0), (3, 10**6)]:
-        blocks = neuron._row_blocks(n, k)
-        covered = np.concatenate([np.arange(n)[rows] for rows in blocks])
+        covered = np.concatenate([np.arange(n)[rows] for rows in blocks.row_blocks(n, k)])
         np.testing.assert_array_equal(covered, np.arange(n))
-        if k:
-            assert all((rows.stop - rows.start) * k <= max(2**18, k) for rows in blocks)
-    assert neuron._row_blocks(10**6, 64)[0] == slice(0, 4096)
+    assert blocks.row_blocks(10**6, 64)[0] == slice(0, 4096)
 
 
 @pytest.mark.parametrize(
@@ -420,7 +423,7 @@ def test_the_blocked_gradient_matches_the_reference(reference, blocks_of, n, row
     w, b = rng.normal(scale=3.0, size=k), float(rng.normal())
     y = rng.random(n) if labels == "soft" else (rng.random(n) < 0.5).astype(float)
     blocks_of(rows, k)
-    assert len(neuron._row_blocks(n, k)) == -(-n // rows)
+    assert len(blocks.row_blocks(n, k)) == -(-n // rows)
     exact = reference.exact(w, b, X_, y)
     assert (exact.gradient_error(*gradient(w, b, X_, y)) <= 64).all()
 
@@ -438,8 +441,9 @@ def test_a_block_of_one_row_gives_the_gradient_of_one_pass(blocks_of):
 def test_bad_input_gives_the_same_error_in_blocks_of_one_row(blocks_of, change, error, message):
     arguments = {"w": W, "b": B, "X": X, "y": Y, **change}
     blocks_of(1, 2)
-    with pytest.raises(error, match=message):
-        gradient(**arguments)
+    for function in (cost, gradient):
+        with pytest.raises(error, match=message):
+            function(**arguments)
 
 
 def bad_rows(n=23, k=3):
@@ -467,8 +471,11 @@ def test_an_overflow_is_reported_at_its_row_in_a_later_block(blocks_of):
     w[:] = 1e300
     X_[:17] = 0.0
     blocks_of(5, 3)
-    with pytest.raises(ValueError, match=r"^the logits z = Xw \+ b overflow \(row 17 gives inf\)$"):
-        gradient(w, 0.0, X_, y)
+    for function in (cost, gradient):
+        with pytest.raises(
+            ValueError, match=r"^the logits z = Xw \+ b overflow \(row 17 gives inf\)$"
+        ):
+            function(w, 0.0, X_, y)
 
 
 def test_a_bad_x_in_a_later_block_is_reported_before_an_earlier_overflow(blocks_of):
@@ -507,3 +514,94 @@ def test_a_bad_x_in_a_later_block_is_reported_before_a_bad_w_y_or_b(blocks_of, b
     X_[21, 0] = -np.inf
     with pytest.raises(ValueError, match=r"^X contains -inf at row 21, column 0$"):
         gradient(w, b, X_, y)
+
+
+def shared_among(monkeypatch, threads, rows, k):
+    """Blocks of ``rows`` rows, shared among ``threads`` threads however small X is."""
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", rows * 8 * k)
+    monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(blocks, "WORKERS", threads)
+
+
+def soft_problem(n=200, k=5, seed=11):
+    rng = np.random.default_rng(seed)
+    X_ = rng.normal(size=(n, k)) * rng.choice([0.01, 1.0, 100.0], size=(n, 1))
+    return rng.normal(scale=2.0, size=k), float(rng.normal()), X_, rng.random(n)
+
+
+def gradient_scale(w, b, X_, y):
+    """S_j of the numeric contract (tests/conftest.py): the size of ∂C/∂θ_j's terms."""
+    r = np.abs(sigmoid(X_ @ w + b) - y)
+    per_row = r + (np.abs(X_) @ np.abs(w) + abs(b)) / 4
+    return np.column_stack([np.abs(X_), np.ones(len(y))]).T @ per_row / len(y)
+
+
+@pytest.mark.parametrize("threads", [2, 3, 5])
+@pytest.mark.parametrize("rows", [1, 7, 64])
+def test_the_threaded_pass_gives_the_single_block_result(monkeypatch, threads, rows):
+    # One block in the calling thread is the pass as it was before threads; shared among
+    # threads, the blocks' shares are summed in another grouping, so the two may differ by
+    # rounding, within the contract's 64 eps of each component's scale (and 4 + log2 n eps of
+    # the cost), never more.
+    w, b, X_, y = soft_problem()
+    n, k = X_.shape
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", 8 * n * k)
+    single = np.append(*gradient(w, b, X_, y))
+    single_cost = cost(w, b, X_, y)
+    shared_among(monkeypatch, threads, rows, k)
+    assert len(blocks.row_blocks(n, k)) == -(-n // rows)
+    threaded = np.append(*gradient(w, b, X_, y))
+    assert (np.abs(threaded - single) <= 64 * EPS * gradient_scale(w, b, X_, y)).all()
+    assert abs(cost(w, b, X_, y) - single_cost) <= (4 + math.log2(n)) * EPS * single_cost
+
+
+def test_the_number_of_threads_does_not_change_the_result(monkeypatch):
+    # The shares are added in the order of the blocks, whichever thread computed them: the
+    # thread count cannot move the result beyond the bound (here, on one machine, not at all).
+    w, b, X_, y = soft_problem(n=1000, seed=12)
+    bound = 64 * EPS * gradient_scale(w, b, X_, y)
+    results = {}
+    for threads in (1, 2, 3, 4, 8):
+        shared_among(monkeypatch, threads, 10, X_.shape[1])
+        results[threads] = (np.append(*gradient(w, b, X_, y)), cost(w, b, X_, y))
+    one_thread, one_thread_cost = results[1]
+    for threaded, threaded_cost in results.values():
+        assert (np.abs(threaded - one_thread) <= bound).all()
+        assert abs(threaded_cost - one_thread_cost) <= (4 + math.log2(1000)) * EPS * one_thread_cost
+
+
+def test_the_threaded_pass_matches_the_reference(reference, monkeypatch):
+    w, b, X_, y = soft_problem(n=60, seed=13)
+    shared_among(monkeypatch, 3, 4, X_.shape[1])
+    exact = reference.exact(w, b, X_, y)
+    assert (exact.gradient_error(*gradient(w, b, X_, y)) <= 64).all()
+    assert exact.cost_error(cost(w, b, X_, y)) <= exact.cost_bound
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_the_threaded_pass_never_modifies_the_callers_arrays(monkeypatch, threads):
+    w, b, X_, y = soft_problem(n=300, seed=14)
+    X_ = np.asfortranarray(X_)  # not the layout the blocks are cut from
+    originals = [w.copy(), X_.copy(), y.copy()]
+    shared_among(monkeypatch, threads, 16, X_.shape[1])
+    gradient(w, b, X_, y)
+    cost(w, b, X_, y)
+    for array, original in zip([w, X_, y], originals, strict=True):
+        np.testing.assert_array_equal(array, original)
+    assert X_.flags.f_contiguous
+
+
+@pytest.mark.parametrize("zero_weight", [False, True], ids=["nonzero-weights", "a-zero-weight"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_a_bad_x_is_found_whether_or_not_a_weight_is_zero(blocks_of, zero_weight, value):
+    # A zero weight may keep a bad value of X out of its row's logit, so X is then checked
+    # block by block; with no zero weight the logits vouch for X. Both must find it.
+    X_, w, y = bad_rows()
+    if zero_weight:
+        w[2] = 0.0
+    X_[16, 2] = value
+    blocks_of(5, 3)
+    shown = {"nan": "NaN", "inf": "inf", "-inf": "-inf"}[str(value)]
+    for function in (cost, gradient):
+        with pytest.raises(ValueError, match=rf"^X contains {shown} at row 16, column 2$"):
+            function(w, 0.0, X_, y)

@@ -4,8 +4,9 @@ The book derives the gradient of the mean binary cross-entropy with SymPy
 (:mod:`xentropy.symbolic.neuron`); this module computes it for real data, in float64, with the
 stable forms of :mod:`xentropy.numeric.binary`. Inputs are checked first, by
 :func:`validate_inputs`, so a mistake in a shape or a NaN in the data raises an error that says
-what is wrong instead of returning a quiet NaN. :func:`gradient` reads a large X once, in row
-blocks that stay in the cache while each is checked, multiplied by w and by its residuals.
+what is wrong instead of returning a quiet NaN. :func:`cost` and :func:`gradient` read a large
+X once, in row blocks shared among the cores (:mod:`xentropy.numeric.blocks`), each block checked,
+multiplied by w and by its residuals while it is in the cache.
 :func:`check_gradient` compares any gradient function with a numerical derivative, and
 :func:`grade` does so on several problems chosen to expose the usual mistakes. This module does
 not import SymPy.
@@ -21,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from xentropy.gradcheck import CheckOptions, GradientCheck, check_parameters, require_method
-from xentropy.numeric import binary, validation
+from xentropy.numeric import binary, blocks, validation
 from xentropy.numeric.validation import FloatArray
 
 __all__ = [
@@ -37,17 +38,6 @@ __all__ = [
 
 GradientFunction = Callable[..., tuple[ArrayLike, float]]
 
-# gradient reads X in row blocks of this many bytes (2**18 numbers). A block is
-# touched three times (the finiteness check, Xw, Xᵀr) and must still be in the
-# cache at the third touch, which rules out much more than a few MiB. It must
-# stream for longer than the twenty-odd NumPy calls it costs take (tens of µs),
-# which rules out much less than one MiB. And it stays below the size at which
-# OpenBLAS splits a matrix-vector product between threads (2**19 numbers): on a
-# shared machine, every threaded call can wait a whole time slice for the other
-# core, and one wait per block made the pass 10 to 25 times slower (measured by
-# benchmarks/gradient.py --block-sizes). The block is then larger than one
-# core's L2 cache (1 MiB here) and well within the L3 (32 MiB).
-_BLOCK_BYTES = 2 * 2**20
 _LOGITS = "the logits z = Xw + b"
 
 
@@ -97,8 +87,14 @@ def cost(w: ArrayLike, b: float, X: ArrayLike, y: ArrayLike) -> float:
     >>> print(f"{cost([40.0], 0.0, [[1.0]], [1]):.12g}")
     4.24835425529e-18
     """
-    w, b, X, y = validate_inputs(w, b, X, y)
-    return binary.mean(binary.losses(validation.weighted_inputs(X, w, b, _LOGITS), y))
+    w, b, X, y = _checked_arguments(w, b, X, y)
+    check_x = _rows_need_checking(w)
+
+    def block_losses(rows: slice) -> FloatArray:
+        return binary.losses(_block_logits(w, b, X, rows, check_x), y[rows])
+
+    n, k = X.shape
+    return binary.mean(np.concatenate(blocks.map_row_blocks(block_losses, n, k)))
 
 
 def gradient(w: ArrayLike, b: float, X: ArrayLike, y: ArrayLike) -> tuple[FloatArray, float]:
@@ -138,31 +134,23 @@ def gradient(w: ArrayLike, b: float, X: ArrayLike, y: ArrayLike) -> tuple[FloatA
     >>> grad_b
     0.0
     """
-    w, b, X, y = _with_checked_shapes(w, b, X, y)
-    try:
-        _require_valid_values(w, b, y)
-    except ValueError:
-        # validate_inputs reports a bad X first
-        validation.require_finite(X, "X", validation.AT_ROW_COLUMN)
-        raise
+    w, b, X, y = _checked_arguments(w, b, X, y)
+    check_x = _rows_need_checking(w)
     n, k = X.shape
-    grad_w, grad_b = np.zeros(k), 0.0
-    # One pass over X: the finiteness check, Xw and Xᵀr of a block run while the
-    # block is in the cache, and its contributions are summed block by block.
-    for rows in _row_blocks(n, k):
+
+    def block_gradient(rows: slice) -> tuple[FloatArray, float]:
         X_block = X[rows]
-        validation.require_finite(X_block, "X", validation.AT_ROW_COLUMN, first_row=rows.start)
-        try:
-            z = validation.weighted_inputs(X_block, w, b, _LOGITS, first_row=rows.start)
-        except ValueError:
-            rest = X[rows.stop :]
-            validation.require_finite(rest, "X", validation.AT_ROW_COLUMN, first_row=rows.stop)
-            raise
         # Dividing r by n before the product, rather than the product by n, keeps
         # Xᵀr from overflowing when X holds values near the largest float.
-        r_over_n = binary.residuals(z, y[rows]) / n
-        grad_w += X_block.T @ r_over_n
-        grad_b += float(np.sum(r_over_n))
+        r_over_n = binary.residuals(_block_logits(w, b, X, rows, check_x), y[rows]) / n
+        return X_block.T @ r_over_n, float(np.sum(r_over_n))
+
+    # The blocks' shares are added in the order of the blocks, so the sum does not depend
+    # on how many threads computed them, nor on which finished first.
+    grad_w, grad_b = np.zeros(k), 0.0
+    for share_w, share_b in blocks.map_row_blocks(block_gradient, n, k):
+        grad_w += share_w
+        grad_b += share_b
     return grad_w, grad_b
 
 
@@ -434,9 +422,42 @@ def _require_valid_values(w: FloatArray, b: float, y: FloatArray) -> None:
     validation.require_in_unit_interval(y, "y")
 
 
-def _row_blocks(n: int, k: int) -> list[slice]:
-    rows = max(1, _BLOCK_BYTES // (8 * max(k, 1)))
-    return [slice(start, min(start + rows, n)) for start in range(0, n, rows)]
+def _checked_arguments(
+    w: ArrayLike, b: float, X: ArrayLike, y: ArrayLike
+) -> tuple[FloatArray, float, FloatArray, FloatArray]:
+    # validate_inputs but for X's values, which the pass over X checks block by block; when
+    # w, y or b is wrong, X is checked first, so the same error comes first.
+    w, b, X, y = _with_checked_shapes(w, b, X, y)
+    try:
+        _require_valid_values(w, b, y)
+    except ValueError:
+        validation.require_finite(X, "X", validation.AT_ROW_COLUMN)
+        raise
+    return w, b, X, y
+
+
+def _rows_need_checking(w: FloatArray) -> bool:
+    # A NaN or infinity in a row of X makes the row's logit NaN or infinite whatever the
+    # (finite) weights, as long as every product is formed: x·0 is NaN for x = inf, but a
+    # BLAS may skip a zero weight altogether. With no zero weight, a finite logit vouches for
+    # its row, and the check of X's values, which costs about as much as the product,
+    # is needed only where a logit is not finite.
+    return not w.all()  # w is finite here: all() is False exactly when a weight is ±0
+
+
+def _block_logits(w: FloatArray, b: float, X: FloatArray, rows: slice, check_x: bool) -> FloatArray:
+    """z = Xw + b for a block of rows; raise for X's first bad value, or the first overflow."""
+    X_block = X[rows]
+    if check_x:
+        validation.require_finite(X_block, "X", validation.AT_ROW_COLUMN, first_row=rows.start)
+    try:
+        return validation.weighted_inputs(X_block, w, b, _LOGITS, first_row=rows.start)
+    except ValueError:
+        # validate_inputs checks all of X before the logits exist: a bad value of X here or
+        # in a later row is reported before the overflow.
+        rest = X[rows.start :]
+        validation.require_finite(rest, "X", validation.AT_ROW_COLUMN, first_row=rows.start)
+        raise
 
 
 def grading_problems() -> dict[str, tuple[FloatArray, float, FloatArray, FloatArray]]:
