@@ -178,9 +178,22 @@ MEASURE_LAYOUT = r"""
     const px = smallest * r.width / natural;
     if (px < 9) smallText.push(`${name(plot)}: ${px.toFixed(1)} px`);
   }
+  // The page itself never scrolls sideways: name what sticks out of the window.
+  const sideways = [];
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width + 1) {
+    for (const element of article.querySelectorAll("*")) {
+      const r = element.getBoundingClientRect();
+      if (r.right > width + 1 && !element.closest("pre, .highlight, table, mjx-container")) {
+        sideways.push(name(element));
+        if (sideways.length === 3) break;
+      }
+    }
+    if (!sideways.length) sideways.push("the page is wider than the window");
+  }
   const math = [...document.querySelectorAll("mjx-container")];
   return {
-    cut, covered, tables, smallText,
+    cut, covered, tables, smallText, sideways,
     formulas: math.length,
     tabStops: math.filter((m) => m.tabIndex >= 0).length,
     mathml: math.filter((m) => m.querySelector("mjx-assistive-mml math")).length,
@@ -419,6 +432,10 @@ def test_no_plot_text_is_smaller_than_9_px(book_report: dict) -> None:
     assert found(book_report, "smallText") == {}
 
 
+def test_no_page_scrolls_sideways(book_report: dict) -> None:
+    assert found(book_report, "sideways") == {}
+
+
 def test_axe_core_finds_no_violation(book_report: dict) -> None:
     assert found(book_report, "axe") == {}
 
@@ -544,6 +561,12 @@ BROKEN_PAGES = {
         "",
         NARROW.format("<table><tr>" + "<td>0.1234567890123456</td>" * 6 + "</tr></table>"),
     ),
+    "wide-text": (
+        "",
+        '<main><article class="bd-article"><p><span style="white-space: nowrap">'
+        + "a glued sentence that never wraps " * 20
+        + "</span></p></article></main>",
+    ),
     "tiny-plot": (
         "",
         NARROW.format(
@@ -571,6 +594,10 @@ def broken_site(tmp_path_factory: pytest.TempPathFactory, serve) -> str:
             encoding="utf-8",
         )
     return serve(site)
+
+
+def test_the_fit_check_catches_a_page_that_scrolls_sideways(browser, broken_site) -> None:
+    assert read_page(browser, broken_site + "wide-text.html", None, touch=False)["sideways"]
 
 
 def test_the_fit_check_catches_a_plot_shrunk_until_its_text_is_unreadable(

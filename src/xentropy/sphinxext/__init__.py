@@ -5,6 +5,7 @@
 * ``citation``: the "Cite this" box, with the equation's number, the version and the build.
 * ``verification``: what each page and the book say was checked, counted from what they show.
 * ``latexsource``: every numbered equation's LaTeX source, folded, ready to copy.
+* ``pasted``: glued sentences wrap; glued numbers stay whole.
 * ``rows``: aligned blocks (the derivations) as rows that fit any width.
 * ``folds``: folded code cells named by what they show.
 * ``captions``: a table glued as a figure is numbered and captioned as a table.
@@ -28,6 +29,7 @@ from . import (
     execution,
     folds,
     latexsource,
+    pasted,
     rows,
     verification,
 )
@@ -43,6 +45,7 @@ def setup(app: Any) -> dict[str, Any]:
         bibliography,
         captions,
         latexsource,
+        pasted,
         rows,
         folds,
         compat,
