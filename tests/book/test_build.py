@@ -31,7 +31,9 @@ def test_book_builds(built_book: Path) -> None:
 
 
 def test_rebuild_with_nothing_changed_executes_nothing_and_writes_no_page(book_build, make) -> None:
-    pages = sorted((book_build.folder / "html").glob("*.html"))
+    # The chapters; Sphinx writes its generated pages (genindex, search, the proofs' index)
+    # again in every build, whatever changed.
+    pages = [book_build.folder / "html" / f"{p.stem}.html" for p in (ROOT / "docs").glob("*.md")]
     before = {page: page.stat().st_mtime_ns for page in pages}
     result = make("html", f"BUILDDIR={book_build.folder}")
     assert result.returncode == 0, result
