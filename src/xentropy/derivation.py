@@ -222,9 +222,11 @@ class Derivation:
         return self
 
     def with_step(self, number: int, expr: Any) -> Derivation:
-        r"""The same chain built again with step ``number`` given as ``expr``, every step rechecked.
+        r"""The same chain built again with step ``number`` given as ``expr``, step by step.
 
-        This is how a page or a test shows that a wrong line cannot get through.
+        This is how a page or a test shows that a wrong line cannot get through. The lines
+        before ``number`` ask the questions already answered when this chain was built, and
+        are answered from memory; the changed line and every line after it are checked.
 
         Raises
         ------
@@ -425,9 +427,34 @@ def verify_equal(
     """
     try:
         a, b = _sympify(a, "a"), _sympify(b, "b")
-        return _verdict(a, b, _checked_definitions(where), dict(sample or {}), seed, given or {})
+        question = (a, b, _checked_definitions(where), _frozen(sample), seed, _frozen(given))
+        try:
+            hash(question)
+        except TypeError:
+            return _verdict(a, b, question[2], dict(sample or {}), seed, given or {})
+        return _verdict_once(*question)
     except _Mismatch as mismatch:
         raise StepError(str(mismatch)) from None
+
+
+def _frozen(mapping: Mapping[Any, Any] | None) -> tuple[tuple[Any, Any], ...]:
+    return tuple((mapping or {}).items())
+
+
+@functools.lru_cache(maxsize=1024)
+def _verdict_once(
+    a: sp.Basic,
+    b: sp.Basic,
+    where: tuple[tuple[sp.Basic, sp.Basic], ...],
+    sample: tuple[tuple[sp.Basic, tuple[float, float]], ...],
+    seed: str,
+    given: tuple[tuple[sp.Basic, sp.Basic], ...],
+) -> str:
+    # The verdict depends on nothing else (the random points are drawn from ``seed``), so the
+    # same question asked again in a process is answered from memory: a chain rebuilt with one
+    # line changed (Derivation.with_step) computes only the lines from the change on. A
+    # mismatch raises, and is not remembered.
+    return _verdict(a, b, where, dict(sample), seed, dict(given))
 
 
 def expand_definitions(expr: sp.Basic, where: Definitions) -> sp.Basic:
@@ -625,10 +652,12 @@ def _check_numerically(
         names = sorted({*_leaves(left), *_leaves(right)}, key=sp.default_sort_key)
         if any(isinstance(s, sp.Idx) for s in names):
             raise _Mismatch("undecided: an index is both free and summed over")
-        dummies = [sp.Dummy() for _ in names]
-        to_dummy = dict(zip(names, dummies, strict=True))
-        f = sp.lambdify(dummies, [e.xreplace(to_dummy) for e in left], modules="mpmath")
-        g = sp.lambdify(dummies, [e.xreplace(to_dummy) for e in right], modules="mpmath")
+        # Plain symbols with identifiers for names: lambdify renames Dummy arguments (and names
+        # such as x^{(i)}_j) itself, rewriting the whole expression once per argument.
+        arguments = [sp.Symbol(f"_xe{p}") for p in range(len(names))]
+        to_argument = dict(zip(names, arguments, strict=True))
+        f = sp.lambdify(arguments, [e.xreplace(to_argument) for e in left], modules="mpmath")
+        g = sp.lambdify(arguments, [e.xreplace(to_argument) for e in right], modules="mpmath")
         target = points * (r + 1) // rounds
         while compared < target and attempts < 3 * points:
             attempts += 1
