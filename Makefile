@@ -22,6 +22,11 @@ MATHJAX := $(VENV)/share/xentropy/static/mathjax
 # before the build stops, tracebacks are shown in full, pages execute in parallel.
 SPHINXFLAGS := -W --keep-going -n -T -j $(JOBS) $(if $(BASEURL),-D html_baseurl=$(BASEURL))
 
+# Python caches compiled modules (and pytest its rewritten test modules) in the
+# git-ignored __pycache__ folders, even where the environment asks it not to:
+# compiling them afresh costs every test process and page kernel seconds.
+export PYTHONDONTWRITEBYTECODE :=
+
 .DEFAULT_GOAL := help
 .PHONY: help html pdf check test test-narrowed repro bench serve lint clean distclean lock venv
 
@@ -56,8 +61,9 @@ pdf: $(STAMP) ## Build the whole book as a PDF in _build/latex/xentropy.pdf (nee
 
 # The fast tier: unit tests, doctests and property tests (fewer examples), on
 # every core (the examples of one file share a namespace, so a file stays on one
-# worker); no book build, no browser, no TeX.
-FAST := -m "not book and not tex and not slow" --hypothesis-profile=quick --numprocesses=auto --dist=loadfile
+# worker, see conftest.py); no book build, no browser, no TeX.
+FAST := -m "not book and not tex and not slow" --ignore=tests/book --hypothesis-profile=quick \
+  --numprocesses=auto --dist=loadfile
 
 check: $(STAMP) ## The fast tier for every edit: unit, doc and property tests, no book build
 	$(PY) -m pytest $(FAST) $(PYTESTOPTS)

@@ -9,7 +9,9 @@ doctests and are checked by building the book (tests/test_book.py).
 """
 
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
+from typing import Any
 
+import pytest
 from hypothesis import settings
 from sybil import Sybil
 from sybil.parsers import myst, rest
@@ -37,3 +39,25 @@ _sybils.append(
     )
 )
 pytest_collect_file = _sybils.pytest()
+
+
+#: The test files that build every derivation of the book: make check runs them on one worker,
+#: which builds the derivations once for all of them, rather than once on each worker.
+BUILD_EVERY_DERIVATION = {"tests/test_cli.py", "tests/test_registry.py"}
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, absent under -p no:xdist
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist=loadfile`` (make check): the tests of a file run on one worker, since the
+    examples of a file share a namespace, and the files of :data:`BUILD_EVERY_DERIVATION` share
+    one worker."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndDerivations(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = super()._split_scope(nodeid)
+            return "every derivation" if file in BUILD_EVERY_DERIVATION else file
+
+    return FilesAndDerivations(config, log)
