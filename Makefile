@@ -13,6 +13,10 @@ PORT       ?= 8000
 BASEURL    ?=
 
 PY     := $(VENV)/bin/python
+# uv installs the pinned packages (pip only installs uv, pinned too): it fetches and unpacks
+# them in parallel, and took 10 s where pip took two minutes. It copies from its cache, so
+# that a cache on another disk does not warn about hard links.
+UV     := UV_LINK_MODE=copy $(VENV)/bin/uv
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 # MathJax 4 (npm, pinned by package-lock.json), installed into .venv with the Python
@@ -41,8 +45,10 @@ $(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
 	  { echo "xentropy needs Python 3.11 or newer; run make PYTHON=python3.x"; exit 1; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --constraint $(LOCK) pip setuptools
-	$(PY) -m pip install --quiet --constraint $(LOCK) --no-build-isolation --editable '.[dev]'
+	$(PY) -m pip install --quiet --constraint $(LOCK) uv
+	$(UV) pip install --quiet --python $(PY) --constraint $(LOCK) setuptools
+	$(UV) pip install --quiet --python $(PY) --constraint $(LOCK) --no-build-isolation \
+	  --editable '.[dev]'
 	cp package.json package-lock.json $(VENV)/
 	npm ci --prefix $(VENV) --no-audit --no-fund --loglevel=error
 	mkdir -p $(MATHJAX)/fonts/mathjax-newcm-font
