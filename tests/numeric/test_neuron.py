@@ -27,6 +27,14 @@ X = [[1.0, 2.0], [-3.0, 0.5], [0.0, 4.0]]
 Y = [0, 1, 1]
 
 
+@pytest.fixture(autouse=True, params=["numpy", "compiled"])
+def the_pass(request, monkeypatch):
+    """Every test here runs twice: cost and gradient taking the NumPy pass over X, and taking
+    the compiled one (xentropy.numeric.fused) however small X is."""
+    monkeypatch.setattr(blocks, "FUSED_BYTES", 0 if request.param == "compiled" else 2**62)
+    return request.param
+
+
 def with_nan(index):
     X_bad = np.array(X)
     X_bad[index] = np.nan

@@ -30,6 +30,7 @@ from xentropy import cost
 from xentropy import gradient
 from xentropy import sigmoid
 from xentropy.gradcheck import central_difference
+from xentropy.numeric import blocks
 
 pytestmark = pytest.mark.usefixtures("strict_floating_point")
 
@@ -68,8 +69,28 @@ def naive_gradient(w, b, X, y):
     return X.T @ r / len(r), float(np.mean(r))
 
 
+def through_the_compiled_pass(function):
+    """``function`` taking the compiled pass (xentropy.numeric.fused) however small X is."""
+
+    def compiled(*arguments):
+        threshold, blocks.FUSED_BYTES = blocks.FUSED_BYTES, 0
+        try:
+            return function(*arguments)
+        finally:
+            blocks.FUSED_BYTES = threshold
+
+    return compiled
+
+
 STABLE = Implementation(sigmoid, cost, gradient)
+COMPILED = Implementation(
+    sigmoid, through_the_compiled_pass(cost), through_the_compiled_pass(gradient)
+)
 NAIVE = Implementation(naive_sigmoid, naive_cost, naive_gradient)
+
+# The package's cost and gradient take the NumPy pass for a small X and the compiled one for a
+# large X: every property is asked of both.
+BOTH_PASSES = pytest.mark.parametrize("impl", [STABLE, COMPILED], ids=["numpy", "compiled"])
 
 # ------------------------------------------------------------------- the inputs
 
@@ -164,24 +185,28 @@ def monotone(impl, reference, z1, z2):
 ONE_EXAMPLE = [finite_and_in_range, agrees_with_the_reference, symmetric]
 
 
+@BOTH_PASSES
 @given(example=examples())
-def test_one_example_is_finite_and_in_range(reference, example):
-    finite_and_in_range(STABLE, reference, *example)
+def test_one_example_is_finite_and_in_range(impl, reference, example):
+    finite_and_in_range(impl, reference, *example)
 
 
+@BOTH_PASSES
 @given(example=examples())
-def test_one_example_agrees_with_the_reference(reference, example):
-    agrees_with_the_reference(STABLE, reference, *example)
+def test_one_example_agrees_with_the_reference(impl, reference, example):
+    agrees_with_the_reference(impl, reference, *example)
 
 
+@BOTH_PASSES
 @given(example=examples())
-def test_one_example_keeps_the_symmetries(reference, example):
-    symmetric(STABLE, reference, *example)
+def test_one_example_keeps_the_symmetries(impl, reference, example):
+    symmetric(impl, reference, *example)
 
 
+@BOTH_PASSES
 @given(z1=logits, z2=logits)
-def test_the_loss_and_sigmoid_are_monotone_in_z(reference, z1, z2):
-    monotone(STABLE, reference, z1, z2)
+def test_the_loss_and_sigmoid_are_monotone_in_z(impl, reference, z1, z2):
+    monotone(impl, reference, z1, z2)
 
 
 # ------------------------------------------------------------ properties of a data set
@@ -244,21 +269,24 @@ def agrees_with_central_differences(impl, reference, problem):
         assert abs(estimate[j] - analytic[j]) <= allowed, (j, estimate[j], analytic[j])
 
 
+@BOTH_PASSES
 @given(problem=problems())
-def test_cost_and_gradient_agree_with_the_reference(reference, problem):
-    cost_and_gradient_agree_with_the_reference(STABLE, reference, problem)
+def test_cost_and_gradient_agree_with_the_reference(impl, reference, problem):
+    cost_and_gradient_agree_with_the_reference(impl, reference, problem)
 
 
+@BOTH_PASSES
 @given(data=st.data())
-def test_permuting_or_duplicating_the_rows_changes_nothing(reference, data):
+def test_permuting_or_duplicating_the_rows_changes_nothing(impl, reference, data):
     problem = data.draw(problems())
     order = data.draw(st.permutations(range(problem[2].shape[0])))
-    invariant_under_permutation_and_duplication(STABLE, reference, problem, order)
+    invariant_under_permutation_and_duplication(impl, reference, problem, order)
 
 
+@BOTH_PASSES
 @given(problem=problems(max_n=10, max_k=3, small=True))
-def test_the_gradient_agrees_with_central_differences(reference, problem):
-    agrees_with_central_differences(STABLE, reference, problem)
+def test_the_gradient_agrees_with_central_differences(impl, reference, problem):
+    agrees_with_central_differences(impl, reference, problem)
 
 
 # ------------------------------------------------- the same properties, naive formula

@@ -24,7 +24,15 @@ from typing import TypeVar
 
 from threadpoolctl import ThreadpoolController
 
-__all__ = ["BLOCK_BYTES", "PARALLEL_BYTES", "WORKERS", "map_row_blocks", "row_blocks", "workers"]
+__all__ = [
+    "BLOCK_BYTES",
+    "FUSED_BYTES",
+    "PARALLEL_BYTES",
+    "WORKERS",
+    "map_row_blocks",
+    "row_blocks",
+    "workers",
+]
 
 T = TypeVar("T")
 
@@ -42,6 +50,13 @@ BLOCK_BYTES = 2 * 2**20
 #: times), even at 31 MiB (1.02) and faster from 62 MiB (0.87; ``make bench``, its small-n
 #: table). Up to the size of a large L3 cache (32 MiB), then, one thread, which is never slower.
 PARALLEL_BYTES = 32 * 2**20
+
+#: From this size of X on, the cost and the gradient take the compiled pass of
+#: :mod:`xentropy.numeric.fused` instead of these NumPy blocks. Once compiled, the loop was
+#: faster at every size (``make bench``, its small-n table), by a fraction of a millisecond
+#: below 1 MiB; but the first call of a process pays for importing Numba and loading the loops
+#: from its cache, a second or more, which only calls on an X of some size win back.
+FUSED_BYTES = 2**20
 
 #: How many threads share the blocks; ``None`` for one per core this process may run on.
 WORKERS: int | None = None

@@ -88,6 +88,13 @@ def cost(w: ArrayLike, b: float, X: ArrayLike, y: ArrayLike) -> float:
     4.24835425529e-18
     """
     w, b, X, y = _checked_arguments(w, b, X, y)
+    if _compiled_pass(X):
+        from xentropy.numeric import fused  # imports Numba: only for an X this large
+
+        terms = fused.losses(w, b, X, y)
+        if terms is not None:
+            return binary.mean(terms)
+        # A logit is not finite: the NumPy pass finds why, and raises the contract's error.
     check_x = _rows_need_checking(w)
 
     def block_losses(rows: slice) -> FloatArray:
@@ -135,6 +142,13 @@ def gradient(w: ArrayLike, b: float, X: ArrayLike, y: ArrayLike) -> tuple[FloatA
     0.0
     """
     w, b, X, y = _checked_arguments(w, b, X, y)
+    if _compiled_pass(X):
+        from xentropy.numeric import fused  # imports Numba: only for an X this large
+
+        found = fused.gradient(w, b, X, y)
+        if found is not None:
+            return found
+        # A logit is not finite: the NumPy pass finds why, and raises the contract's error.
     check_x = _rows_need_checking(w)
     n, k = X.shape
 
@@ -434,6 +448,12 @@ def _checked_arguments(
         validation.require_finite(X, "X", validation.AT_ROW_COLUMN)
         raise
     return w, b, X, y
+
+
+def _compiled_pass(X: FloatArray) -> bool:
+    # The compiled loop reads X row by row: in C order, and large enough for the loop to pay
+    # for itself (blocks.FUSED_BYTES); the NumPy pass takes any other X.
+    return X.nbytes >= blocks.FUSED_BYTES and X.flags.c_contiguous
 
 
 def _rows_need_checking(w: FloatArray) -> bool:
