@@ -7,7 +7,7 @@ the least any method that uses all of X must do. Beside it:
 * ``X.sum(axis=1)``, one read of X by NumPy on one core;
 * the plain two-product formula, ``X.T @ (sigmoid(X @ w + b) - y) / n``, nothing checked;
 * ``xentropy.gradient`` and ``xentropy.cost``, which validate their input and read X once,
-  in blocks shared among the cores;
+  in a loop compiled by Numba (``xentropy.numeric.fused``) on every core;
 * autograd's reverse-mode gradient of the cost;
 * where they are installed (``pip install -e '.[bench]'``), scikit-learn's
   ``LinearModelLoss.loss_gradient`` with ``HalfBinomialLoss``, and JAX's
@@ -17,11 +17,11 @@ the least any method that uses all of X must do. Beside it:
 The machine is shared and noisy: every round times each contender once, in turn, each call
 starting after the machine settled (``xentropy.timing.side_by_side``); what is printed is the
 best time, the median over the rounds of the ratio to that round's ``X @ w``, and the spread of
-that ratio (its quartiles). A second table times ``xentropy.gradient`` for small n with its
-blocks shared among the threads and in the calling thread alone, which sets where sharing
-starts (``xentropy.numeric.blocks.PARALLEL_BYTES``). ``make bench`` runs this with
-OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (they pin an older, slower OpenBLAS kernel on this
-processor); the BLAS that runs, and its threads, are printed.
+that ratio (its quartiles). A second table times ``xentropy.gradient`` for small n through
+the compiled pass and through the NumPy blocks it replaces (``xentropy.numeric.blocks``), which
+sets where the compiled pass starts (``xentropy.numeric.blocks.FUSED_BYTES``). ``make bench``
+runs this with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (they pin an older, slower OpenBLAS
+kernel on this processor); the BLAS that runs, and its threads, are printed.
 
 Usage: ``python benchmarks/gradient.py [--n N] [--k K] [--rounds R] [--small] [--block-sizes]``.
 """
@@ -140,6 +140,8 @@ def table(times: dict[str, list[float]], reference: str) -> list[str]:
 
 def compare(n: int, k: int, rounds: int) -> list[str]:
     w, b, X, y = problem(n, k)
+    xentropy.gradient(w, b, X, y)  # Numba imported and the loops loaded here, not in a round
+    xentropy.cost(w, b, X, y)
     contenders: dict[str, Callable[[], object]] = {
         REFERENCE: lambda: X @ w,
         "X.sum(axis=1) (NumPy, one core)": lambda: X.sum(axis=1),
@@ -162,27 +164,29 @@ def compare(n: int, k: int, rounds: int) -> list[str]:
 
 
 def small_inputs(k: int, rounds: int) -> list[str]:
-    """xentropy.gradient for small n, its blocks shared among the threads or in one thread."""
-    lines = [f"  {'n':>9}{'MiB':>7}{'shared':>10}{'one thread':>12}{'shared ÷ one':>15}"]
-    threshold = blocks.PARALLEL_BYTES
-    for n in (1_000, 8_000, 16_000, 32_000, 64_000, 128_000):
+    """xentropy.gradient for small n, through the compiled pass and through the NumPy blocks."""
+    lines = [f"  {'n':>9}{'MiB':>7}{'compiled':>12}{'NumPy':>11}{'compiled ÷ NumPy':>19}"]
+    threshold = blocks.FUSED_BYTES
+    for n in (100, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000):
         w, b, X, y = problem(n, k)
 
-        def run(threads: int, w=w, b=b, X=X, y=y) -> Callable[[], object]:
+        def run(fused_bytes: int, w=w, b=b, X=X, y=y) -> Callable[[], object]:
             def call() -> object:
-                blocks.WORKERS, blocks.PARALLEL_BYTES = threads, 0
+                blocks.FUSED_BYTES = fused_bytes
                 try:
                     return xentropy.gradient(w, b, X, y)
                 finally:
-                    blocks.WORKERS, blocks.PARALLEL_BYTES = None, threshold
+                    blocks.FUSED_BYTES = threshold
 
             return call
 
-        times = side_by_side({"shared": run(blocks.workers()), "one": run(1)}, rounds, 0.02)
-        ratio = statistics.median(round_ratios(times, "one")["shared"])
-        shared, one = min(times["shared"]) * 1e3, min(times["one"]) * 1e3
+        compiled, numpy_pass = run(0), run(2**62)
+        compiled()  # Numba imported and the loop loaded here, not in the timed calls
+        times = side_by_side({"compiled": compiled, "NumPy": numpy_pass}, rounds, 0.02)
+        ratio = statistics.median(round_ratios(times, "NumPy")["compiled"])
+        fast, slow = min(times["compiled"]) * 1e3, min(times["NumPy"]) * 1e3
         mib = X.nbytes / 2**20
-        lines.append(f"  {n:>9}{mib:>7.1f}{shared:>7.2f} ms{one:>9.2f} ms{ratio:>15.2f}")
+        lines.append(f"  {n:>9}{mib:>7.2f}{fast:>9.3f} ms{slow:>8.3f} ms{ratio:>19.2f}")
     return lines
 
 
@@ -226,10 +230,11 @@ def main() -> None:
     print(f"  {args.rounds} rounds, the contenders timed in turn in each round")
     print("\n".join(compare(args.n, args.k, args.rounds)))
     if not args.no_small:
-        print(f"\nSmall n, k = {args.k}: xentropy.gradient with its blocks shared among")
+        print(f"\nSmall n, k = {args.k}: xentropy.gradient through the compiled pass and the")
         print(
-            f"{blocks.workers()} threads or in the calling thread (best of {args.rounds}); "
-            f"sharing starts at {blocks.PARALLEL_BYTES / 2**20:g} MiB"
+            f"NumPy blocks (best of {args.rounds}); the compiled pass starts at "
+            f"{blocks.FUSED_BYTES / 2**20:g} MiB, and both share X among "
+            f"{blocks.workers()} threads from {blocks.PARALLEL_BYTES / 2**20:g} MiB"
         )
         print("\n".join(small_inputs(args.k, args.rounds)))
     if args.block_sizes:
