@@ -1,4 +1,4 @@
-"""Read a large X once, in row blocks, on every core: the pass of the neuron's cost and gradient.
+"""Read X once, in row blocks, on every core: the NumPy pass of the neuron's cost and gradient.
 
 The cost and the gradient of the neuron touch each number of X two or three times (the logits
 Xw, then Xᵀr): from memory the first time, from the cache after, if the rows are handled a
@@ -10,6 +10,11 @@ the order of the blocks, whichever thread computed them, so what the caller adds
 the same order on any number of cores; when blocks fail, the error of the first failing block is
 raised. Small inputs, for which starting threads costs more than it saves, are handled in the
 calling thread, block by block, in the same order.
+
+This NumPy pass is the one the cost and the gradient take for an X smaller than
+:data:`FUSED_BYTES`, and the one that finds and reports a bad value of X or an overflowing logit.
+A larger X takes the compiled loop of :mod:`xentropy.numeric.fused`, which cuts it into the same
+blocks (:func:`row_blocks`) and runs as many threads (:func:`workers`, :data:`PARALLEL_BYTES`).
 """
 
 from __future__ import annotations

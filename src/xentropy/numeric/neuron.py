@@ -4,9 +4,11 @@ The book derives the gradient of the mean binary cross-entropy with SymPy
 (:mod:`xentropy.symbolic.neuron`); this module computes it for real data, in float64, with the
 stable forms of :mod:`xentropy.numeric.binary`. Inputs are checked first, by
 :func:`validate_inputs`, so a mistake in a shape or a NaN in the data raises an error that says
-what is wrong instead of returning a quiet NaN. :func:`cost` and :func:`gradient` read a large
-X once, in row blocks shared among the cores (:mod:`xentropy.numeric.blocks`), each block checked,
-multiplied by w and by its residuals while it is in the cache.
+what is wrong instead of returning a quiet NaN. :func:`cost` and :func:`gradient` read X once, a
+row or a block of rows at a time, multiplied by w and by its residuals while it is in the cache,
+the blocks shared among the cores: from :data:`xentropy.numeric.blocks.FUSED_BYTES` of X on in a
+loop compiled by Numba (:mod:`xentropy.numeric.fused`), below it in NumPy calls
+(:mod:`xentropy.numeric.blocks`), which also find and report any bad value the loop came upon.
 :func:`check_gradient` compares any gradient function with a numerical derivative, and
 :func:`grade` does so on several problems chosen to expose the usual mistakes. This module does
 not import SymPy.
