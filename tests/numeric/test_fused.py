@@ -9,9 +9,11 @@ word. Whether the compiled pass is faster is measured by ``make bench``, never h
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
 import subprocess
 import sys
+import threading
 import types
 
 import numba
@@ -187,6 +189,42 @@ def test_the_compiled_pass_runs_on_the_threads_asked_and_restores_numbas_setting
     fused.losses(w, b, X, y)
     assert seen == [2, before, 1, before, numba.config.NUMBA_NUM_THREADS, before]
     assert numba.get_num_threads() == before
+
+
+def test_calls_from_several_threads_at_once_each_get_their_own_result(through, monkeypatch):
+    # One loop at a time runs on Numba's threads (its workqueue layer aborts the process when
+    # entered twice); the callers wait their turn and get what they would get alone.
+    monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)
+    through("compiled")
+    problems = [problem(seed, n=2000, k=5) for seed in range(4)]
+    alone = [np.append(*gradient(*p)) for p in problems]
+    found = {}
+
+    def call(index):
+        found[index] = np.append(*gradient(*problems[index]))
+
+    callers = [threading.Thread(target=call, args=(index,)) for index in range(4) for _ in "ab"]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    for index, expected in enumerate(alone):
+        np.testing.assert_array_equal(found[index], expected)
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_made_by_fork_after_the_compiled_pass_can_take_it_too(monkeypatch):
+    # GNU OpenMP, Numba's default threading layer where it is installed, kills such a child;
+    # the module takes a fork-safe layer instead. multiprocessing forks by default on Linux.
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork() here")
+    monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)  # every thread, in parent and child
+    w, b, X, y = problem(9, n=2000, k=5)
+    expected_w, expected_b = fused.gradient(w, b, X, y)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        child_w, child_b = pool.apply_async(fused.gradient, (w, b, X, y)).get(timeout=120)
+    np.testing.assert_array_equal(child_w, expected_w)
+    assert child_b == expected_b
 
 
 def test_an_x_not_in_c_order_takes_the_numpy_pass(through, monkeypatch):

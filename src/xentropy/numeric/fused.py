@@ -28,6 +28,7 @@ loops are compiled once and kept in ``__pycache__`` (``cache=True``).
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -42,8 +43,17 @@ __all__ = ["gradient", "losses"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# A kernel is launched by one thread at a time: Numba's workqueue threading layer, the one it
-# falls back to where there is no OpenMP or TBB, must never be entered by two threads at once.
+# Numba's threads come from one of its threading layers, chosen at the first parallel loop.
+# Its default prefers OpenMP, and GNU's OpenMP cannot survive fork(): a child process made by
+# fork (multiprocessing's default on Linux) that runs a loop after its parent did is killed
+# ("Terminating: fork() called from a process already using GNU OpenMP"). Unless the user chose
+# a layer (NUMBA_THREADING_LAYER), only a fork-safe one is taken: TBB where it is installed,
+# else Numba's own workqueue, which was as fast here.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "forksafe"
+
+# A loop is launched by one thread at a time: the workqueue layer must never be entered by two
+# threads at once (it aborts the process), and this lock sees to it for the loops of this module.
 _ONE_PASS = threading.Lock()
 
 
