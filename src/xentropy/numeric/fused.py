@@ -50,7 +50,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # a layer (NUMBA_THREADING_LAYER), only a fork-safe one is taken: TBB where it is installed,
 # else Numba's own workqueue, which was as fast here.
 if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "forksafe"
+    numba.config.THREADING_LAYER = "forksafe"  # type: ignore[attr-defined]  # set at run time
 
 # A loop is launched by one thread at a time: the workqueue layer must never be entered by two
 # threads at once (it aborts the process), and this lock sees to it for the loops of this module.
