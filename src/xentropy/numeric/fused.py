@@ -30,7 +30,8 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 import numba
@@ -177,31 +178,30 @@ def gradient(
     The arguments are those :func:`xentropy.numeric.neuron.gradient` has checked, but for X's
     values and the logits', which are the loop's to find.
     """
-    rows = _rows(X)
     with _on_the_workers(X):
-        grad_w, grad_b, first_bad = _gradient_loop(
-            X, np.ascontiguousarray(w), b, _contiguous(y), rows
-        )
+        grad_w, grad_b, first_bad = _gradient_loop(X, _contiguous(w), b, _contiguous(y), _rows(X))
     if first_bad >= 0:
         return None
     return grad_w, float(grad_b)
 
 
 def losses(w: FloatArray, b: float, X: FloatArray, y: FloatArray) -> FloatArray | None:
-    """ℓ(z_i, y_i) for every row, as :func:`xentropy.numeric.binary.losses`; ``None`` if a logit
-    is not finite. The arguments are as for :func:`gradient`."""
-    rows = _rows(X)
+    """ℓ(z_i, y_i) of every row, as :func:`xentropy.numeric.binary.losses`; ``None`` as for
+    :func:`gradient`, whose arguments it takes.
+    """
     with _on_the_workers(X):
-        out, first_bad = _losses_loop(X, np.ascontiguousarray(w), b, _contiguous(y), rows)
+        terms, first_bad = _losses_loop(X, _contiguous(w), b, _contiguous(y), _rows(X))
     if first_bad >= 0:
         return None
-    result: FloatArray = out
+    result: FloatArray = terms
     return result
 
 
 def _rows(X: FloatArray) -> int:
+    # The rows of a block: those of the NumPy pass's blocks, about blocks.BLOCK_BYTES each.
     n, k = X.shape
-    return blocks.row_blocks(n, k)[0].stop if n else 1
+    first: slice = blocks.row_blocks(n, k)[0]
+    return int(first.stop)
 
 
 def _contiguous(a: FloatArray) -> FloatArray:
@@ -209,19 +209,18 @@ def _contiguous(a: FloatArray) -> FloatArray:
     return result
 
 
-class _on_the_workers:
-    # One launch at a time, on as many threads as the NumPy pass would share its blocks among:
+@contextmanager
+def _on_the_workers(X: FloatArray) -> Iterator[None]:
+    # One loop at a time, on as many threads as the NumPy pass would share its blocks among:
     # one below blocks.PARALLEL_BYTES, where waking the others costs more than they save, and
-    # blocks.workers() above (at most as many as Numba started).
-    def __init__(self, X: FloatArray) -> None:
-        self._threads = 1 if X.nbytes < blocks.PARALLEL_BYTES else blocks.workers()
-
-    def __enter__(self) -> None:
-        _ONE_PASS.acquire()
-        self._before = numba.get_num_threads()
-        started = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # from the environment
-        numba.set_num_threads(max(1, min(self._threads, started)))
-
-    def __exit__(self, *exc: object) -> None:
-        numba.set_num_threads(self._before)
-        _ONE_PASS.release()
+    # blocks.workers() above, but never more than Numba started. Numba's setting is the calling
+    # thread's own, and is given back as it was.
+    threads = 1 if X.nbytes < blocks.PARALLEL_BYTES else blocks.workers()
+    started = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # from the environment
+    with _ONE_PASS:
+        before = numba.get_num_threads()
+        numba.set_num_threads(max(1, min(threads, started)))
+        try:
+            yield
+        finally:
+            numba.set_num_threads(before)
