@@ -182,13 +182,25 @@ def test_the_compiled_pass_runs_on_the_threads_asked_and_restores_numbas_setting
     monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(blocks, "WORKERS", 2)
     fused.gradient(w, b, X, y)
-    monkeypatch.setattr(blocks, "PARALLEL_BYTES", 2**62)  # a small X: one thread
-    fused.gradient(w, b, X, y)
     monkeypatch.setattr(blocks, "WORKERS", 99)  # never more than Numba started
-    monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)
     fused.losses(w, b, X, y)
-    assert seen == [2, before, 1, before, numba.config.NUMBA_NUM_THREADS, before]
+    assert seen == [2, before, numba.config.NUMBA_NUM_THREADS, before]
     assert numba.get_num_threads() == before
+
+
+def test_a_small_x_stays_in_the_calling_thread(monkeypatch):
+    # Below blocks.PARALLEL_BYTES, or with one worker, Numba's threads are not woken at all.
+    def not_here(*arguments):
+        raise AssertionError("the parallel loop ran")
+
+    for name in ("_gradient_on_threads", "_losses_on_threads"):
+        monkeypatch.setattr(fused, name, not_here)
+    w, b, X, y = problem(6, n=100, k=3)
+    for parallel_bytes, workers in ((X.nbytes + 1, 2), (0, 1)):
+        monkeypatch.setattr(blocks, "PARALLEL_BYTES", parallel_bytes)
+        monkeypatch.setattr(blocks, "WORKERS", workers)
+        assert fused.gradient(w, b, X, y) is not None
+        assert fused.losses(w, b, X, y) is not None
 
 
 def test_calls_from_several_threads_at_once_each_get_their_own_result(through, monkeypatch):
@@ -253,18 +265,20 @@ def test_the_reference_comparison_catches_a_wrong_compiled_residual(
     exact = reference.residual(40.0, 1.0)
     _, right = gradient([1.0], 0.0, [[40.0]], [1.0])
     assert reference.error_in_eps(right, exact) <= 2
-    wrong_loop = _recompiled_with(fused._gradient_loop.py_func, _residual=textbook)
-    monkeypatch.setattr(fused, "_gradient_loop", wrong_loop)
+    wrong_block = _recompiled_with(fused._gradient_block, _residual=textbook)
+    wrong_loop = _recompiled_with(fused._gradient_in_one_thread, _gradient_block=wrong_block)
+    monkeypatch.setattr(fused, "_gradient_in_one_thread", wrong_loop)
     _, wrong = gradient([1.0], 0.0, [[40.0]], [1.0])
     assert wrong == 0.0  # σ(40) rounds to 1
     assert reference.error_in_eps(wrong, exact) > 2
 
 
-def _recompiled_with(function, **replaced):
-    """``function`` compiled afresh (no cache, one thread) with some of its globals replaced."""
+def _recompiled_with(compiled, **replaced):
+    """A compiled function compiled afresh (not cached) with some of its globals replaced."""
+    function = compiled.py_func
     namespace = {**function.__globals__, **replaced}
     copy = types.FunctionType(function.__code__, namespace, function.__name__)
-    return numba.njit(copy)
+    return numba.njit(copy, **{k: v for k, v in compiled.targetoptions.items() if k == "inline"})
 
 
 def test_importing_xentropy_or_a_small_gradient_does_not_import_numba():

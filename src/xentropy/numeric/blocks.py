@@ -58,9 +58,9 @@ PARALLEL_BYTES = 32 * 2**20
 
 #: From this size of X on, the cost and the gradient take the compiled pass of
 #: :mod:`xentropy.numeric.fused` instead of these NumPy blocks. Once loaded, the loop was faster
-#: at every size (``make bench``, its small-n table: 0.8 to 0.9 times the NumPy pass below
-#: 1 MiB, 0.5 to 0.7 from 2 to 32 MiB), but below 1 MiB by a tenth of a millisecond a call or
-#: less; and the first call of a process pays about half a second for importing Numba and
+#: at every size (``make bench``, its small-n table: 0.6 to 0.7 times the NumPy pass below
+#: 1 MiB, 0.5 to 0.6 from 2 to 32 MiB), but below 1 MiB by a quarter of a millisecond a call
+#: or less; and the first call of a process pays about half a second for importing Numba and
 #: loading the loops from ``__pycache__`` (twelve seconds to compile them, once after an
 #: install). Small problems, the doctests and the book's small examples keep NumPy alone.
 FUSED_BYTES = 2**20

@@ -15,6 +15,8 @@ too, in the order the compiler chose, a product and a sum fused where the proces
 The rows are cut into the blocks of :func:`xentropy.numeric.blocks.row_blocks`; each block's
 share of the gradient is summed in its own thread, in the order of its rows, and the shares are
 added in the order of the blocks: the result is the same, bit for bit, on any number of threads.
+Below :data:`xentropy.numeric.blocks.PARALLEL_BYTES` the blocks are summed in the calling
+thread, by a loop compiled without threads, the same sums in the same order.
 
 This module checks nothing and raises nothing. A row whose logit is not finite (a NaN or an
 infinity in X, or a logit that overflows) makes :func:`gradient` and :func:`losses` return
@@ -36,9 +38,12 @@ from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
+from numpy.typing import NDArray
 
 from xentropy.numeric import blocks
 from xentropy.numeric.validation import FloatArray
+
+IntArray = NDArray[np.int64]
 
 __all__ = ["gradient", "losses"]
 
@@ -70,6 +75,12 @@ def _row_function(function: F) -> F:
 def _parallel_loop(function: F) -> F:
     # A loop over the blocks of X, shared among Numba's threads.
     return cast(F, numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")(function))
+
+
+def _serial_loop(function: F) -> F:
+    # A loop over the blocks of X in the calling thread: for an X too small to share, it spares
+    # waking Numba's threads, which the workqueue layer does even for a single thread.
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(function))
 
 
 # The logit's sum alone may be reordered ("reassoc") and its products fused with their sums
@@ -111,63 +122,106 @@ def _loss(z: float, y: float) -> float:
     return math.log1p(math.exp(-abs(z))) + linear
 
 
-@_parallel_loop
-def _gradient_loop(
-    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
-) -> tuple[FloatArray, float, int]:
+@_row_function
+def _gradient_block(
+    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int, block: int, share: FloatArray
+) -> tuple[float, int]:
+    # Adds x r / n of each row of the block to its share of ∇_w C, in the order of the rows;
+    # returns its share of ∂C/∂b and its first row whose logit is not finite (−1 for none).
     n, k = X.shape
-    count = (n + rows - 1) // rows
-    shares = np.zeros((count, k))
-    shares_b = np.zeros(count)
-    bad = np.full(count, -1)
-    for block in numba.prange(count):
-        share = shares[block]
-        share_b = 0.0
-        for i in range(block * rows, min(n, (block + 1) * rows)):
-            z = _logit(X, i, w, b)
-            if not math.isfinite(z):
-                bad[block] = i
-                break
-            # r / n before the product, as the NumPy pass does: x r / n cannot overflow.
-            r_over_n = _residual(z, y[i]) / n
-            for j in range(k):
-                share[j] += X[i, j] * r_over_n
-            share_b += r_over_n
-        shares_b[block] = share_b
-    grad_w = np.zeros(k)
-    grad_b = 0.0
-    first_bad = -1
-    for block in range(count):  # in the order of the blocks, whichever thread summed them
-        if bad[block] >= 0:
-            first_bad = bad[block]
-            break
+    share_b = 0.0
+    for i in range(block * rows, min(n, (block + 1) * rows)):
+        z = _logit(X, i, w, b)
+        if not math.isfinite(z):
+            return share_b, i
+        # r / n before the product, as the NumPy pass does: x r / n cannot overflow.
+        r_over_n = _residual(z, y[i]) / n
         for j in range(k):
+            share[j] += X[i, j] * r_over_n
+        share_b += r_over_n
+    return share_b, -1
+
+
+@_row_function
+def _gradient_in_block_order(
+    shares: FloatArray, shares_b: FloatArray, bad: IntArray
+) -> tuple[FloatArray, float, int]:
+    # The blocks' shares added in the order of the blocks, whichever thread summed them.
+    grad_w = np.zeros(shares.shape[1])
+    grad_b = 0.0
+    for block in range(shares.shape[0]):
+        if bad[block] >= 0:
+            return grad_w, grad_b, bad[block]
+        for j in range(shares.shape[1]):
             grad_w[j] += shares[block, j]
         grad_b += shares_b[block]
-    return grad_w, grad_b, first_bad
+    return grad_w, grad_b, -1
 
 
 @_parallel_loop
-def _losses_loop(
+def _gradient_on_threads(
+    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
+) -> tuple[FloatArray, float, int]:
+    count = (X.shape[0] + rows - 1) // rows
+    shares, shares_b, bad = np.zeros((count, X.shape[1])), np.zeros(count), np.full(count, -1)
+    for block in numba.prange(count):
+        shares_b[block], bad[block] = _gradient_block(X, w, b, y, rows, block, shares[block])
+    return _gradient_in_block_order(shares, shares_b, bad)
+
+
+@_serial_loop
+def _gradient_in_one_thread(
+    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
+) -> tuple[FloatArray, float, int]:
+    # _gradient_on_threads, block by block in the calling thread: the same sums in the same order.
+    count = (X.shape[0] + rows - 1) // rows
+    shares, shares_b, bad = np.zeros((count, X.shape[1])), np.zeros(count), np.full(count, -1)
+    for block in range(count):
+        shares_b[block], bad[block] = _gradient_block(X, w, b, y, rows, block, shares[block])
+    return _gradient_in_block_order(shares, shares_b, bad)
+
+
+@_row_function
+def _losses_block(
+    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int, block: int, out: FloatArray
+) -> int:
+    # Writes ℓ of each row of the block into out; returns the first row whose logit is not finite.
+    for i in range(block * rows, min(X.shape[0], (block + 1) * rows)):
+        z = _logit(X, i, w, b)
+        if not math.isfinite(z):
+            return i
+        out[i] = _loss(z, y[i])
+    return -1
+
+
+@_row_function
+def _first_bad(bad: IntArray) -> int:
+    for block in range(bad.shape[0]):
+        if bad[block] >= 0:
+            return int(bad[block])
+    return -1
+
+
+@_parallel_loop
+def _losses_on_threads(
     X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
 ) -> tuple[FloatArray, int]:
-    n = X.shape[0]
-    count = (n + rows - 1) // rows
-    out = np.empty(n)
-    bad = np.full(count, -1)
+    count = (X.shape[0] + rows - 1) // rows
+    out, bad = np.empty(X.shape[0]), np.full(count, -1)
     for block in numba.prange(count):
-        for i in range(block * rows, min(n, (block + 1) * rows)):
-            z = _logit(X, i, w, b)
-            if not math.isfinite(z):
-                bad[block] = i
-                break
-            out[i] = _loss(z, y[i])
-    first_bad = -1
+        bad[block] = _losses_block(X, w, b, y, rows, block, out)
+    return out, _first_bad(bad)
+
+
+@_serial_loop
+def _losses_in_one_thread(
+    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
+) -> tuple[FloatArray, int]:
+    count = (X.shape[0] + rows - 1) // rows
+    out, bad = np.empty(X.shape[0]), np.full(count, -1)
     for block in range(count):
-        if bad[block] >= 0:
-            first_bad = bad[block]
-            break
-    return out, first_bad
+        bad[block] = _losses_block(X, w, b, y, rows, block, out)
+    return out, _first_bad(bad)
 
 
 def gradient(
@@ -178,8 +232,13 @@ def gradient(
     The arguments are those :func:`xentropy.numeric.neuron.gradient` has checked, but for X's
     values and the logits', which are the loop's to find.
     """
-    with _on_the_workers(X):
-        grad_w, grad_b, first_bad = _gradient_loop(X, _contiguous(w), b, _contiguous(y), _rows(X))
+    arguments = (X, _contiguous(w), b, _contiguous(y), _rows(X))
+    threads = _threads(X)
+    if threads == 1:
+        grad_w, grad_b, first_bad = _gradient_in_one_thread(*arguments)
+    else:
+        with _on_numbas_threads(threads):
+            grad_w, grad_b, first_bad = _gradient_on_threads(*arguments)
     if first_bad >= 0:
         return None
     return grad_w, float(grad_b)
@@ -189,8 +248,13 @@ def losses(w: FloatArray, b: float, X: FloatArray, y: FloatArray) -> FloatArray 
     """ℓ(z_i, y_i) of every row, as :func:`xentropy.numeric.binary.losses`; ``None`` as for
     :func:`gradient`, whose arguments it takes.
     """
-    with _on_the_workers(X):
-        terms, first_bad = _losses_loop(X, _contiguous(w), b, _contiguous(y), _rows(X))
+    arguments = (X, _contiguous(w), b, _contiguous(y), _rows(X))
+    threads = _threads(X)
+    if threads == 1:
+        terms, first_bad = _losses_in_one_thread(*arguments)
+    else:
+        with _on_numbas_threads(threads):
+            terms, first_bad = _losses_on_threads(*arguments)
     if first_bad >= 0:
         return None
     result: FloatArray = terms
@@ -209,17 +273,23 @@ def _contiguous(a: FloatArray) -> FloatArray:
     return result
 
 
-@contextmanager
-def _on_the_workers(X: FloatArray) -> Iterator[None]:
-    # One loop at a time, on as many threads as the NumPy pass would share its blocks among:
-    # one below blocks.PARALLEL_BYTES, where waking the others costs more than they save, and
-    # blocks.workers() above, but never more than Numba started. Numba's setting is the calling
-    # thread's own, and is given back as it was.
-    threads = 1 if X.nbytes < blocks.PARALLEL_BYTES else blocks.workers()
+def _threads(X: FloatArray) -> int:
+    # As many threads as the NumPy pass would share its blocks among: one below
+    # blocks.PARALLEL_BYTES, where waking the others costs more than they save, and
+    # blocks.workers() above, but never more than Numba started.
+    if X.nbytes < blocks.PARALLEL_BYTES:
+        return 1
     started = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # from the environment
+    return max(1, min(blocks.workers(), int(started)))
+
+
+@contextmanager
+def _on_numbas_threads(threads: int) -> Iterator[None]:
+    # One parallel loop at a time, on this many of Numba's threads. Numba's setting is the
+    # calling thread's own, and is given back as it was.
     with _ONE_PASS:
         before = numba.get_num_threads()
-        numba.set_num_threads(max(1, min(threads, started)))
+        numba.set_num_threads(threads)
         try:
             yield
         finally:
