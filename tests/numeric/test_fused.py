@@ -81,14 +81,17 @@ def test_the_two_passes_agree_on_random_problems(through, seed, labels, k):
 
 def test_soft_labels_near_sigma_at_small_logits_keep_the_expm1_form(through, reference):
     # y = σ(z) rounded: the residual is σ's rounding error, a few 1e-18, which only the expm1
-    # form keeps; X a column and w = 1, so that z is formed exactly by both passes.
+    # form keeps; X a column and w = 1, so that z is formed exactly by both passes. Both are
+    # held to the reference, not to each other: NumPy's exp and expm1 are its own, the loop's
+    # the C library's, and the two may differ in the last bit.
     z = np.array([1e-10, -1e-10, 1e-3, -1e-3, 0.3, -0.7, 0.999, -0.999, 1e-300])
     y = sigmoid(z)
     for zi, yi in zip(z, y, strict=True):
-        (_, numpy_b), (_, compiled_b) = both(through, gradient, [1.0], 0.0, [[zi]], [yi])
-        assert compiled_b == numpy_b, zi
         exact = reference.exact([1.0], 0.0, [[zi]], [yi])
-        assert (exact.gradient_error(*gradient([1.0], 0.0, [[zi]], [yi])) <= 64).all(), zi
+        residual = reference.residual(zi, yi)
+        for grad_w, grad_b in both(through, gradient, [1.0], 0.0, [[zi]], [yi]):
+            assert (exact.gradient_error(grad_w, grad_b) <= 64).all(), zi
+            assert abs(grad_b - float(residual)) <= 2 * EPS, zi  # docs/numbers.md, section 3
 
 
 @pytest.mark.parametrize("z", [36.9, 40.0, -40.0, 45.5, 700.0, -745.0])
