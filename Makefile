@@ -49,6 +49,8 @@ $(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
 	$(UV) pip install --quiet --python $(PY) --constraint $(LOCK) setuptools
 	$(UV) pip install --quiet --python $(PY) --constraint $(LOCK) --no-build-isolation \
 	  --editable '.[dev]'
+	@echo "Compiling the numeric loops (xentropy.numeric.fused) into __pycache__"
+	$(PY) -c 'from xentropy.numeric import fused; fused.prepare()'
 	cp package.json package-lock.json $(VENV)/
 	npm ci --prefix $(VENV) --no-audit --no-fund --loglevel=error
 	mkdir -p $(MATHJAX)/fonts/mathjax-newcm-font
