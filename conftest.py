@@ -1,7 +1,7 @@
 """Collect the examples in the docstrings, the book's Markdown and the README as tests.
 
 Hypothesis runs derandomized, with 2000 examples per property (the profile
-"xentropy"); ``make check`` passes ``--hypothesis-profile=quick`` for 100.
+"xentropy"); ``make check`` passes ``--hypothesis-profile=quick`` for 50.
 
 Sybil reads MyST Markdown as MyST: ```python fences and {doctest} directives
 holding ``>>>`` examples are run; executed notebook cells ({code-cell}) are not
@@ -21,7 +21,7 @@ FLAGS = ELLIPSIS | NORMALIZE_WHITESPACE
 settings.register_profile(
     "xentropy", max_examples=2000, derandomize=True, deadline=None, database=None
 )
-settings.register_profile("quick", settings.get_profile("xentropy"), max_examples=100)
+settings.register_profile("quick", settings.get_profile("xentropy"), max_examples=50)
 settings.load_profile("xentropy")
 
 _markdown_parsers = [
@@ -41,15 +41,16 @@ _sybils.append(
 pytest_collect_file = _sybils.pytest()
 
 
-#: The test files that build every derivation of the book: make check runs them on one worker,
-#: which builds the derivations once for all of them, rather than once on each worker.
-BUILD_EVERY_DERIVATION = {"tests/test_cli.py", "tests/test_registry.py"}
+#: The test files (a name ending in / stands for a folder's) that build the book's derivations,
+#: every one or those of a topic: make check runs them on one worker, which builds each derivation
+#: once for all of them, rather than once on each worker.
+BUILD_THE_DERIVATIONS = ("tests/test_cli.py", "tests/test_registry.py", "tests/symbolic/")
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, absent under -p no:xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """With ``--dist=loadfile`` (make check): the tests of a file run on one worker, since the
-    examples of a file share a namespace, and the files of :data:`BUILD_EVERY_DERIVATION` share
+    examples of a file share a namespace, and the files of :data:`BUILD_THE_DERIVATIONS` share
     one worker."""
     if config.getvalue("dist") != "loadfile":
         return None
@@ -58,6 +59,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     class FilesAndDerivations(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             file = super()._split_scope(nodeid)
-            return "every derivation" if file in BUILD_EVERY_DERIVATION else file
+            shared = any(
+                file == p or file.startswith(p) and p.endswith("/") for p in BUILD_THE_DERIVATIONS
+            )
+            return "the derivations" if shared else file
 
     return FilesAndDerivations(config, log)
