@@ -60,7 +60,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             file = super()._split_scope(nodeid)
             shared = any(
-                file == p or file.startswith(p) and p.endswith("/") for p in BUILD_THE_DERIVATIONS
+                file == p or (file.startswith(p) and p.endswith("/")) for p in BUILD_THE_DERIVATIONS
             )
             return "the derivations" if shared else file
 
