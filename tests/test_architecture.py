@@ -114,15 +114,43 @@ def test_the_checker_sees_a_private_import_and_a_reversed_arrow(tmp_path: Path) 
         bad.unlink()
 
 
-def test_the_numeric_half_and_the_package_itself_do_not_import_sympy() -> None:
-    code = (
-        "import sys\n"
-        "import xentropy, xentropy.gradcheck, xentropy.timing, xentropy.registry\n"
-        "import xentropy.numeric.neuron, xentropy.numeric.softmax, xentropy.numeric.network\n"
-        "import xentropy.symbolic\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sympy', 'mpmath')))\n"
+def imported_after(code: str, packages: tuple[str, ...]) -> list[str]:
+    """The modules of ``packages`` that a fresh interpreter has imported after running ``code``."""
+    listing = (
+        f"import sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] in {packages!r}))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", f"import sys\n{code}\n{listing}"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert result.stdout.strip() == "[]"
+    found: list[str] = ast.literal_eval(result.stdout.strip().splitlines()[-1])
+    return found
+
+
+LIGHT_IMPORTS = {
+    # The numeric half and the package's own modules run without SymPy.
+    "sympy": (
+        "import xentropy, xentropy.gradcheck, xentropy.timing, xentropy.registry\n"
+        "import xentropy.numeric.neuron, xentropy.numeric.softmax, xentropy.numeric.network\n"
+        "import xentropy.symbolic",
+        ("sympy", "mpmath"),
+    ),
+    # Numba is loaded by the first cost or gradient of a large X, not by a small one.
+    "numba": (
+        "import xentropy\n"
+        "xentropy.gradient([1.0, 2.0], 0.0, [[1.0, 2.0]], [1.0])\n"
+        "xentropy.cost([1.0, 2.0], 0.0, [[1.0, 2.0]], [1.0])",
+        ("numba", "llvmlite"),
+    ),
+}
+
+
+@pytest.mark.parametrize(("code", "packages"), LIGHT_IMPORTS.values(), ids=list(LIGHT_IMPORTS))
+def test_what_is_not_imported_until_needed(code: str, packages: tuple[str, ...]) -> None:
+    assert imported_after(code, packages) == []
+
+
+def test_the_import_check_sees_an_import() -> None:
+    assert imported_after("import numpy", ("numpy",)) != []
