@@ -76,7 +76,12 @@ def ref_residual(z, y: float) -> mpmath.mpf:
             return 1 / (1 + mpmath.exp(-z))
         if y == 1:
             return -1 / (1 + mpmath.exp(z))
-        return (mpmath.mpf(0.5) - _mp(y)) + mpmath.tanh(z / 2) / 2
+        if abs(z) < 1:
+            # σ(z) is within 1/4 of 1/2: σ(1e-300) - 1/2 is 2.5e-301, lost if σ is rounded first.
+            return (mpmath.mpf(0.5) - _mp(y)) + mpmath.tanh(z / 2) / 2
+        # Far from 0, tanh(z/2) rounds to ±1 at 60 digits (e^{-256} is 1e-111) and the form
+        # above would lose σ(z) or 1 - σ(z) altogether; each is formed here to its own digits.
+        return (1 - _mp(y)) / (1 + mpmath.exp(-z)) - _mp(y) / (1 + mpmath.exp(z))
 
 
 def error_in_eps(ours: float, exact: mpmath.mpf) -> float:
