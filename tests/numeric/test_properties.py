@@ -353,3 +353,18 @@ def test_the_naive_formula_fails_at_37_and_the_stable_one_does_not():
     assert STABLE.loss(37.0, 0.0) == pytest.approx(37.0, rel=EPS)
     with pytest.raises(FloatingPointError):
         NAIVE.loss(37.0, 0.0)
+
+
+# ------------------------------------------------------- cases the properties found
+
+
+@BOTH_PASSES
+@pytest.mark.parametrize("n", [26, 52, 4096])
+def test_a_subnormal_residual_keeps_its_digits_whatever_n(impl, reference, n):
+    # Found by test_permuting_or_duplicating_the_rows_changes_nothing: σ(b) - 1/2 = b/4 is
+    # subnormal here, and r / n formed before the product loses its low bits, which X = -1e300
+    # magnifies into the gradient (1031 eps at n = 52 on both passes when it was found).
+    w, b = np.array([0.0]), 2.225073858507203e-309
+    X, y = np.full((n, 1), -1e300), np.full(n, 0.5)
+    exact = reference.exact(w, b, X, y)
+    assert (exact.gradient_error(*impl.gradient(w, b, X, y)) <= 64).all()
