@@ -39,6 +39,13 @@ __all__ = [
 ComplexArray = NDArray[np.complex128]
 
 
+#: Below this size a residual r would lose its low bits in r / n, a subnormal for n up to 2**122:
+#: the gradients scale such residuals by the exact power of two UP before dividing, and their
+#: part of the gradient by DOWN after the product (docs/numbers.md).
+TINY_RESIDUAL = 2.0**-900
+UP, DOWN = 2.0**512, 2.0**-512
+
+
 def sigmoid(z: ArrayLike) -> np.float64 | FloatArray:
     """The logistic function σ(z) = 1 / (1 + exp(-z)), elementwise.
 

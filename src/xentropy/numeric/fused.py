@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xentropy.numeric import blocks
+from xentropy.numeric.binary import DOWN, TINY_RESIDUAL, UP
 from xentropy.numeric.validation import FloatArray
 
 IntArray = NDArray[np.int64]
@@ -126,37 +127,56 @@ def _loss(z: float, y: float) -> float:
 
 @_row_function
 def _gradient_block(
-    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int, block: int, share: FloatArray
-) -> tuple[float, int]:
+    X: FloatArray,
+    w: FloatArray,
+    b: float,
+    y: FloatArray,
+    rows: int,
+    block: int,
+    share: FloatArray,
+    small: FloatArray,
+) -> tuple[float, float, int]:
     # Adds x r / n of each row of the block to its share of ∇_w C, in the order of the rows;
-    # returns its share of ∂C/∂b and its first row whose logit is not finite (−1 for none).
+    # returns its share of ∂C/∂b, that of the tiny residuals (scaled, below) and its first row
+    # whose logit is not finite (−1 for none). A residual below TINY_RESIDUAL would lose its
+    # low bits in r / n (a subnormal): it is scaled up by the exact power of two UP first and
+    # added to ``small``, which the caller scales back (binary.TINY_RESIDUAL).
     n, k = X.shape
-    share_b = 0.0
+    share_b = small_b = 0.0
     for i in range(block * rows, min(n, (block + 1) * rows)):
         z = _logit(X, i, w, b)
         if not math.isfinite(z):
-            return share_b, i
+            return share_b, small_b, i
         # r / n before the product, as the NumPy pass does: x r / n cannot overflow.
-        r_over_n = _residual(z, y[i]) / n
-        for j in range(k):
-            share[j] += X[i, j] * r_over_n
-        share_b += r_over_n
-    return share_b, -1
+        r = _residual(z, y[i])
+        if abs(r) < TINY_RESIDUAL:
+            r_over_n = r * UP / n
+            for j in range(k):
+                small[j] += X[i, j] * r_over_n
+            small_b += r_over_n
+        else:
+            r_over_n = r / n
+            for j in range(k):
+                share[j] += X[i, j] * r_over_n
+            share_b += r_over_n
+    return share_b, small_b, -1
 
 
 @_row_function
 def _gradient_in_block_order(
     shares: FloatArray, shares_b: FloatArray, bad: IntArray
 ) -> tuple[FloatArray, float, int]:
-    # The blocks' shares added in the order of the blocks, whichever thread summed them.
-    grad_w = np.zeros(shares.shape[1])
+    # The blocks' shares added in the order of the blocks, whichever thread summed them; the
+    # second half of each row of shares holds the tiny residuals' part, scaled by UP.
+    k = shares.shape[1] // 2
+    grad_w = np.zeros(k)
     grad_b = 0.0
     for block in range(shares.shape[0]):
         if bad[block] >= 0:
             return grad_w, grad_b, bad[block]
-        for j in range(shares.shape[1]):
-            grad_w[j] += shares[block, j]
-        grad_b += shares_b[block]
+        for j in range(k):
+            grad_w[j] += shares[block, j] + shares[block, k + j] * DOWN
+        grad_b += shares_b[block, 0] + shares_b[block, 1] * DOWN
     return grad_w, grad_b, -1
 
 
@@ -164,10 +184,12 @@ def _gradient_in_block_order(
 def _gradient_on_threads(
     X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
 ) -> tuple[FloatArray, float, int]:
-    count = (X.shape[0] + rows - 1) // rows
-    shares, shares_b, bad = np.zeros((count, X.shape[1])), np.zeros(count), np.full(count, -1)
+    count, k = (X.shape[0] + rows - 1) // rows, X.shape[1]
+    shares, shares_b, bad = np.zeros((count, 2 * k)), np.zeros((count, 2)), np.full(count, -1)
     for block in numba.prange(count):
-        shares_b[block], bad[block] = _gradient_block(X, w, b, y, rows, block, shares[block])
+        shares_b[block, 0], shares_b[block, 1], bad[block] = _gradient_block(
+            X, w, b, y, rows, block, shares[block, :k], shares[block, k:]
+        )
     return _gradient_in_block_order(shares, shares_b, bad)
 
 
@@ -176,10 +198,12 @@ def _gradient_in_one_thread(
     X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
 ) -> tuple[FloatArray, float, int]:
     # _gradient_on_threads, block by block in the calling thread: the same sums in the same order.
-    count = (X.shape[0] + rows - 1) // rows
-    shares, shares_b, bad = np.zeros((count, X.shape[1])), np.zeros(count), np.full(count, -1)
+    count, k = (X.shape[0] + rows - 1) // rows, X.shape[1]
+    shares, shares_b, bad = np.zeros((count, 2 * k)), np.zeros((count, 2)), np.full(count, -1)
     for block in range(count):
-        shares_b[block], bad[block] = _gradient_block(X, w, b, y, rows, block, shares[block])
+        shares_b[block, 0], shares_b[block, 1], bad[block] = _gradient_block(
+            X, w, b, y, rows, block, shares[block, :k], shares[block, k:]
+        )
     return _gradient_in_block_order(shares, shares_b, bad)
 
 

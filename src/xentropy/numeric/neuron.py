@@ -158,8 +158,16 @@ def gradient(w: ArrayLike, b: float, X: ArrayLike, y: ArrayLike) -> tuple[FloatA
         X_block = X[rows]
         # Dividing r by n before the product, rather than the product by n, keeps
         # Xᵀr from overflowing when X holds values near the largest float.
-        r_over_n = binary.residuals(_block_logits(w, b, X, rows, check_x), y[rows]) / n
-        return X_block.T @ r_over_n, float(np.sum(r_over_n))
+        r = binary.residuals(_block_logits(w, b, X, rows, check_x), y[rows])
+        tiny = np.abs(r) < binary.TINY_RESIDUAL
+        if not tiny.any():
+            r_over_n = r / n
+            return X_block.T @ r_over_n, float(np.sum(r_over_n))
+        # A tiny residual would lose its low bits in r / n (a subnormal): scaled by an exact
+        # power of two first, and its part of the products scaled back after.
+        large, small = np.where(tiny, 0.0, r) / n, np.where(tiny, r * binary.UP, 0.0) / n
+        share_w = X_block.T @ large + (X_block.T @ small) * binary.DOWN
+        return share_w, float(np.sum(large)) + float(np.sum(small)) * binary.DOWN
 
     # The blocks' shares are added in the order of the blocks, so the sum does not depend
     # on how many threads computed them, nor on which finished first.
