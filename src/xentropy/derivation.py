@@ -537,7 +537,8 @@ def _doit(expr: sp.Basic) -> sp.Basic:
 
     SymPy's search (Gosper's algorithm and others) finds nothing for sums of σ terms and takes
     seconds. A sum is evaluated only when its length is a number, when its terms do not depend
-    on the index, or when they hold a Kronecker delta (which picks out one term).
+    on the index, or when they hold a Kronecker delta of the index (which picks out one term);
+    a delta of another index, as in Σ_i f_i Σ_m δ_jm x_im, picks out nothing of this sum.
     """
     if not isinstance(expr, sp.Basic) or not expr.args or isinstance(expr, sp.Idx):
         return expr
@@ -547,7 +548,8 @@ def _doit(expr: sp.Basic) -> sp.Basic:
         f, limits = node.function, node.limits
         bounded = all(low.is_number and high.is_number for _, low, high in limits)
         indices = {index for index, _, _ in limits}
-        if bounded or not (f.free_symbols & indices) or f.has(sp.KroneckerDelta):
+        picks = any(delta.free_symbols & indices for delta in f.atoms(sp.KroneckerDelta))
+        if bounded or not (f.free_symbols & indices) or picks:
             return node.doit(deep=False)
         return node
     return node.doit(deep=False) if hasattr(node, "doit") else node
