@@ -14,7 +14,9 @@ Hypothesis's profiles are registered in the conftest.py at the root of the repos
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import json
 import math
 import os
 import random
@@ -23,6 +25,8 @@ import subprocess
 import textwrap
 from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -373,9 +377,25 @@ def make() -> Callable[..., Run]:
     return run_make
 
 
+@contextmanager
+def one_at_a_time(lock: Path) -> Iterator[None]:
+    """Hold the lock file ``lock`` (the other test processes wait for it)."""
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+
+
 @dataclass(frozen=True)
 class BookBuild:
-    """The real book, built from scratch by ``make html`` into a folder of the test session's."""
+    """The real book, built from scratch by ``make html`` once for the whole test run.
+
+    Under pytest-xdist the first worker to need it builds it and the others wait for it: every
+    test of the run reads the same build. :meth:`exclusive` is held by whatever builds into
+    its folder (the PDF, a rebuild), so that no two builds there overlap.
+    """
 
     folder: Path  # the BUILDDIR: html/, the execution cache, latex/ once make pdf ran
     output: str  # what the build printed, standard output then standard error
@@ -384,14 +404,34 @@ class BookBuild:
     def html(self) -> Path:
         return self.folder / "html"
 
+    def exclusive(self) -> AbstractContextManager[None]:
+        return one_at_a_time(self.folder.parent / "book.lock")
+
+    def once(self, name: str, make: Callable[[], str]) -> str:
+        """``make()``'s text, computed by the first test process to ask for ``name``."""
+        record = self.folder.parent / f"book-{name}.txt"
+        with self.exclusive():
+            if not record.exists():
+                record.write_text(make(), encoding="utf-8")
+        return record.read_text(encoding="utf-8")
+
 
 @pytest.fixture(scope="session")
 def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
-    """A cold build of the book, never the developer's ``_build/``."""
-    folder = tmp_path_factory.mktemp("book")
-    result = run_make("html", f"BUILDDIR={folder}")
+    """A cold build of the book, never the developer's ``_build/``, made once per test run."""
+    base = tmp_path_factory.getbasetemp()
+    # pytest-xdist gives each worker a folder of its own inside the run's
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    book = BookBuild(shared / "book", "")
+
+    def build() -> str:
+        result = run_make("html", f"BUILDDIR={book.folder}")
+        return json.dumps([result.returncode, result.stdout, result.stderr])
+
+    returncode, stdout, stderr = json.loads(book.once("html", build))
+    result = Run(returncode, stdout, stderr)
     assert result.returncode == 0, result
-    return BookBuild(folder, result.output)
+    return BookBuild(book.folder, result.output)
 
 
 @pytest.fixture(scope="session")

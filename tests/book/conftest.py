@@ -112,15 +112,19 @@ def chromium(
 
 @pytest.fixture(scope="session")
 def pdf_text(require_tools: Callable[..., None], book_build, make) -> str:
-    """The PDF's text, built once into the folder of the tests' HTML build.
+    """The PDF's text, built once per test run into the folder of the tests' HTML build.
 
     ``make pdf`` reuses that build's executed pages, and the PDF's equation numbers are
     compared with that HTML's.
     """
     require_tools("latexmk", "xelatex", "pdftotext", purpose="make pdf")
-    result = make("pdf", f"BUILDDIR={book_build.folder}")
-    assert result.returncode == 0, result
-    pdf = book_build.folder / "latex" / "xentropy.pdf"
-    return subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+
+    def build() -> str:
+        result = make("pdf", f"BUILDDIR={book_build.folder}")
+        assert result.returncode == 0, result
+        pdf = book_build.folder / "latex" / "xentropy.pdf"
+        return subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+
+    return book_build.once("pdf", build)
