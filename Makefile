@@ -78,7 +78,7 @@ check: $(STAMP) ## The fast tier for every edit: unit, doc and property tests, n
 
 test: $(STAMP) ## Everything: types, unit, property and doc tests, the whole book, browser, TeX, and the fast tier on narrowed SIMD
 	$(VENV)/bin/mypy
-	$(PY) -m pytest $(PYTESTOPTS)
+	$(PY) -m pytest --numprocesses=auto --dist=loadfile $(PYTESTOPTS)
 	@$(MAKE) --no-print-directory test-narrowed
 
 # NumPy's exp, log, tanh... are compiled for several vector widths and may differ
