@@ -148,7 +148,8 @@ class Exact:
 
 
 def exact(w, b, X, y) -> Exact:
-    """Everything the reference knows about the problem (w, b, X, y).
+    """Everything the reference knows about the problem (w, b, X, y), remembered for the last
+    few problems (a property puts each example to both passes of the package).
 
     ``cost_bound`` is docs/numbers.md's (4 + log2 n) eps once z is formed,
     plus what the rounding of z = Xw + b costs: k + 1 products and sums, each
@@ -160,8 +161,16 @@ def exact(w, b, X, y) -> Exact:
     of the rounding of z (whose slope through σ is at most 1/4). A component
     that is small because its terms cancel is measured against their size.
     """
-    X = np.asarray(X, dtype=float)
-    w = np.asarray(w, dtype=float)
+    X, w, y = (np.asarray(a, dtype=float) for a in (X, w, y))
+    return _exact(X.shape, X.tobytes(), w.tobytes(), float(b), y.tobytes())
+
+
+@functools.lru_cache(maxsize=8)
+def _exact(
+    shape: tuple[int, int], X_bytes: bytes, w_bytes: bytes, b: float, y_bytes: bytes
+) -> Exact:
+    X = np.frombuffer(X_bytes).reshape(shape)
+    w, y = np.frombuffer(w_bytes), np.frombuffer(y_bytes)
     n, k = X.shape
     z = ref_logits(w, b, X)
     with mpmath.workdps(DIGITS):
