@@ -44,7 +44,13 @@ pytest_collect_file = _sybils.pytest()
 #: The test files (a name ending in / stands for a folder's) that build the book's derivations,
 #: every one or those of a topic: they run on one worker, which builds each derivation once for
 #: all of them, rather than once on each worker.
-BUILD_THE_DERIVATIONS = ("tests/test_cli.py", "tests/test_registry.py", "tests/symbolic/")
+BUILD_THE_DERIVATIONS = (
+    "tests/test_cli.py",
+    "tests/test_registry.py",
+    "tests/symbolic/",
+    "tests/check/test_round_trip.py",
+    "tests/check/test_vocabulary.py",
+)
 #: The tests of the built book (make test), which the first of them to ask for builds, once for
 #: every worker (tests/conftest.py, ``book_build``).
 BOOK_TESTS = "tests/book/"

@@ -5,6 +5,7 @@ These read the HTML of the cold build (the ``built_book`` fixture): the pages a 
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.book
 
 
+@functools.cache  # parsed once for all the tests; none of them changes a page
 def _pages(built_book: Path) -> dict[str, BeautifulSoup]:
     return {
         p.stem: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
