@@ -77,7 +77,6 @@ check: $(STAMP) ## The fast tier for every edit: unit, doc and property tests, n
 	$(PY) -m pytest $(FAST) $(PYTESTOPTS)
 
 test: $(STAMP) ## Everything: types, unit, property and doc tests, the whole book, browser, TeX, and the fast tier on narrowed SIMD
-	$(VENV)/bin/mypy
 	$(PY) -m pytest --numprocesses=auto --dist=loadfile $(PYTESTOPTS)
 	@$(MAKE) --no-print-directory test-narrowed
 
