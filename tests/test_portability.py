@@ -10,6 +10,7 @@ reader's.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -125,3 +126,58 @@ def test_the_narrowed_run_fails_a_doctest_that_depends_on_the_vector_width(tmp_p
     assert narrowed.returncode != 0, narrowed.stdout[-2000:]
     assert "did not evaluate as expected" in narrowed.stdout or "Expected:" in narrowed.stdout
     assert repr(value) in narrowed.stdout
+
+
+def _sympy_side() -> list[Path]:
+    """The Python files of the Makefile's SYMPY_SIDE: what the narrowed run leaves out."""
+    make = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), "-pn", "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    line = next(x for x in make.splitlines() if x.startswith("SYMPY_SIDE :="))
+    paths = [ROOT / p for p in line.removeprefix("SYMPY_SIDE :=").split()]
+    assert paths
+    assert all(p.exists() for p in paths), paths
+    return sorted(f for p in paths for f in ([p] if p.is_file() else p.rglob("*.py")))
+
+
+# The package's modules of its SymPy side, which that side's tests may import.
+SYMPY_MODULES = {"notation", "expressions", "latex", "derivation", "registry", "cli"}
+
+
+def _numeric_imports(file: Path) -> list[str]:
+    """What ``file`` imports of NumPy or of the package's numeric side."""
+    found = []
+    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+            if node.module == "xentropy":
+                names = [f"xentropy.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            top, _, rest = name.partition(".")
+            if top == "numpy" or (
+                top == "xentropy"
+                and rest
+                and rest.split(".")[0] not in SYMPY_MODULES | {"symbolic", "check"}
+            ):
+                found.append(name)
+    return found
+
+
+def test_what_the_narrowed_run_leaves_out_imports_no_numpy() -> None:
+    files = _sympy_side()
+    assert any(f.parts[-3:-1] == ("tests", "check") for f in files)
+    numeric = {str(f.relative_to(ROOT)): _numeric_imports(f) for f in files}
+    assert {f: names for f, names in numeric.items() if names} == {}
+
+
+def test_the_import_check_sees_numpy(tmp_path: Path) -> None:
+    planted = tmp_path / "test_planted.py"
+    planted.write_text("import numpy as np\nfrom xentropy import cost, notation\n")
+    assert _numeric_imports(planted) == ["numpy", "xentropy.cost"]
