@@ -68,27 +68,33 @@ def opened(
 ) -> Iterator[Watched]:
     """Open ``url`` and wait until ``ready`` (a selector) shows the figure has started.
 
-    Only the book's own origin (or ``file:``) is reachable. ``scripts`` maps the name of a
-    script in ``_static/`` to the text served in its place: a broken copy, for the tests that
-    show a check can fail.
+    Only the book's own origin (or ``file:``) is reachable: Chromium resolves no name but
+    127.0.0.1 (tests/book/conftest.py), and each request to another host is counted as it is
+    sent. ``scripts`` maps the name of a script in ``_static/`` to the text served in its
+    place: a broken copy, for the tests that show a check can fail. (Only those requests are
+    intercepted: intercepting any turns off the browser's cache.)
     """
     page = browser.new_page()
     watched = Watched(page)
     origin = urlsplit(url)[:2]
     replacements = scripts or {}
 
-    def route(route) -> None:
-        request = urlsplit(route.request.url)
-        name = request.path.rsplit("/", 1)[-1]
-        if request[:2] != origin and request.scheme != "data":
-            watched.problems.append(f"blocked request to another host: {route.request.url}")
-            route.abort("blockedbyclient")
-        elif name in replacements and "/_static/" in request.path:
-            route.fulfill(body=replacements[name], content_type="text/javascript")
-        else:
-            route.continue_()
+    def request(request) -> None:
+        address = urlsplit(request.url)
+        if address[:2] != origin and address.scheme != "data":
+            watched.problems.append(f"blocked request to another host: {request.url}")
 
-    page.route("**/*", route)
+    def replaced(address: str) -> bool:
+        path = urlsplit(address).path
+        return "/_static/" in path and path.rsplit("/", 1)[-1] in replacements
+
+    def replace(route) -> None:
+        name = urlsplit(route.request.url).path.rsplit("/", 1)[-1]
+        route.fulfill(body=replacements[name], content_type="text/javascript")
+
+    page.on("request", request)
+    if replacements:
+        page.route(replaced, replace)
     page.on(
         "console",
         lambda m: m.type == "error" and watched.problems.append(f"console error: {m.text}"),
