@@ -299,7 +299,7 @@ def typeset(page, problems: list[str]) -> None:
     page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => resolve()))")
 
 
-def page_problems(context, url: str, screenshot: Path | None = None) -> list[str]:
+def page_problems(context, url: str) -> list[str]:
     """Open ``url`` in a new tab and return every problem found; ``[]`` for a clean page."""
     problems: list[str] = []
     page = context.new_page()
@@ -307,13 +307,16 @@ def page_problems(context, url: str, screenshot: Path | None = None) -> list[str
     try:
         page.goto(url, wait_until="load", timeout=PATIENCE_MS)
         typeset(page, problems)
-        if screenshot is not None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            # Transitions finished, so the picture shows the page at rest.
-            page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
     finally:
         page.close()
     return problems
+
+
+def screenshot(page, path: Path) -> None:
+    """The whole page, for a person to look at: a JPEG (a fifth quicker to take than a PNG of
+    a long page), with transitions finished so that it shows the page at rest."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), type="jpeg", quality=80, full_page=True, animations="disabled")
 
 
 # Where a reader's pointer would reach an element: scrolled into view if it is not, the middle
@@ -388,7 +391,7 @@ def use_previews_and_folds(page, touch: bool, problems: list[str]) -> None:
     open_folds(page, problems)
 
 
-def read_page(context, url: str, screenshot: Path | None, touch: bool) -> dict:
+def read_page(context, url: str, picture: Path | None, touch: bool) -> dict:
     """Everything the book's tests check of one page, from a single load of it."""
     problems: list[str] = []
     page = context.new_page()
@@ -399,9 +402,8 @@ def read_page(context, url: str, screenshot: Path | None, touch: bool) -> dict:
         report = page.evaluate(MEASURE_LAYOUT)
         report["folds"] = page.evaluate(FOLD_NAMES)
         report["axe"] = axe_violations(page)
-        if screenshot is not None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
+        if picture is not None:
+            screenshot(page, picture)
         use_previews_and_folds(page, touch, problems)
         report["problems"] = problems
     finally:
@@ -428,8 +430,8 @@ SIZES = ("laptop", "phone")
 def book_report(browser, phone, serve, built_book: Path) -> dict[str, dict[str, dict]]:
     """Every page of the book read once at each size: ``report[size][page]``.
 
-    Screenshots of the chapters go to ``_build/screenshots/`` (NAME.png on the laptop,
-    NAME--phone.png on the phone).
+    Screenshots of the chapters go to ``_build/screenshots/`` (NAME.jpg on the laptop,
+    NAME--phone.jpg on the phone).
     """
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # no picture of a page that is gone
     base = serve(built_book)
@@ -445,7 +447,7 @@ def book_report(browser, phone, serve, built_book: Path) -> dict[str, dict[str, 
         for page in pages:
             name = page.removesuffix(".html")
             suffix = "" if size == "laptop" else "--phone"
-            shot = SCREENSHOTS / f"{name.replace('/', '--')}{suffix}.png"
+            shot = SCREENSHOTS / f"{name.replace('/', '--')}{suffix}.jpg"
             report[size][page] = read_page(
                 context, base + page, shot if name in sources else None, touch=size == "phone"
             )
@@ -468,7 +470,7 @@ def test_every_page_loads_cleanly_with_its_math_typeset_and_stays_clean_in_use(
     # Console errors, failed requests and exceptions, before and after the previews and folds
     # were used.
     assert found(book_report, "problems") == {}
-    names = {p.stem for p in SCREENSHOTS.glob("*.png")}
+    names = {p.stem for p in SCREENSHOTS.glob("*.jpg")}
     sources = {p.stem for p in (ROOT / "docs").glob("*.md")}
     assert names >= sources | {f"{s}--phone" for s in sources}
 
