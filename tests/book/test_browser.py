@@ -299,7 +299,7 @@ def typeset(page, problems: list[str]) -> None:
     page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => resolve()))")
 
 
-def page_problems(context, url: str, screenshot: Path | None = None) -> list[str]:
+def page_problems(context, url: str) -> list[str]:
     """Open ``url`` in a new tab and return every problem found; ``[]`` for a clean page."""
     problems: list[str] = []
     page = context.new_page()
@@ -307,36 +307,91 @@ def page_problems(context, url: str, screenshot: Path | None = None) -> list[str
     try:
         page.goto(url, wait_until="load", timeout=PATIENCE_MS)
         typeset(page, problems)
-        if screenshot is not None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            # Transitions finished, so the picture shows the page at rest.
-            page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
     finally:
         page.close()
     return problems
 
 
-def use_previews_and_folds(page, touch: bool) -> None:
-    """Point at (or tap) a few equation references, then open every fold of the page."""
-    links = [
-        link
-        for link in page.locator("article a.reference[href*='#equation-']").all()
-        if link.is_visible()  # not inside a closed fold
-    ]
-    for link in links[:3]:
-        link.scroll_into_view_if_needed()
+def screenshot(page, path: Path) -> None:
+    """The whole page, for a person to look at: a JPEG (a fifth quicker to take than a PNG of
+    a long page), with transitions finished so that it shows the page at rest."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), type="jpeg", quality=80, full_page=True, animations="disabled")
+
+
+# Where a reader's pointer would reach an element: scrolled into view if it is not, the middle
+# of its first box (a link may break across lines), and what covers it there, if anything.
+# null for an element that is not shown (inside a closed fold). Playwright's own hover and click
+# find the same point, but ask the page a dozen times, each costing a layout of the whole page
+# (a tenth of a second on the book's longest).
+AIM = r"""
+(element) => {
+  const boxes = () => [...element.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+  if (!element.checkVisibility({visibilityProperty: true}) || !boxes().length) return null;
+  let box = boxes()[0];
+  if (box.top < 0 || box.left < 0 || box.bottom > innerHeight || box.right > innerWidth) {
+    element.scrollIntoView({block: "center", inline: "nearest"});
+    box = boxes()[0];
+  }
+  const x = box.left + box.width / 2, y = box.top + box.height / 2;
+  const hit = document.elementFromPoint(x, y);
+  if (hit && element.contains(hit)) return {x, y, covered: null};
+  const cover = hit ? hit.outerHTML.slice(0, 80) : "nothing";
+  return {x, y, covered: `${element.outerHTML.slice(0, 80)} is covered by ${cover}`};
+}
+"""
+FOLDS = "article details > summary, article button.toggle-button"
+# How long an equation's preview may take to show: a bound on waiting (another page's
+# equation is fetched and typeset first), not a measurement.
+PREVIEW_PATIENCE_MS = 15_000
+PREVIEW = ".xentropy-eq-preview mjx-container"  # the preview, once its equation is typeset
+
+
+def aim(element, problems: list[str]) -> dict | None:
+    """Where to point at ``element`` (see AIM); ``None`` if it is not shown, or covered (a
+    problem)."""
+    point = element.evaluate(AIM)
+    if point and point["covered"]:
+        problems.append(point["covered"])
+        return None
+    return point
+
+
+def open_folds(page, problems: list[str]) -> None:
+    """Click every fold of the page that is shown, in order, as a reader would with a mouse."""
+    for control in page.query_selector_all(FOLDS):
+        point = aim(control, problems)
+        if point is not None:
+            page.mouse.click(point["x"], point["y"])
+
+
+def use_previews_and_folds(page, touch: bool, problems: list[str]) -> None:
+    """Point at (or tap) a few equation references, each until its preview shows, then open
+    every fold of the page."""
+    from playwright.sync_api import TimeoutError
+
+    shown = 0
+    for link in page.query_selector_all("article a.reference[href*='#equation-']"):
+        point = aim(link, problems)
+        if point is None:
+            continue  # inside a closed fold, or covered
         if touch:
-            link.tap()
+            page.touchscreen.tap(point["x"], point["y"])
         else:
-            link.hover()
-        page.wait_for_timeout(200)
+            page.mouse.move(point["x"], point["y"])
+        try:
+            page.wait_for_selector(PREVIEW, timeout=PREVIEW_PATIENCE_MS)
+        except TimeoutError:
+            href = link.get_attribute("href")
+            problems.append(f"no preview of {href} in {PREVIEW_PATIENCE_MS / 1000:.0f} s")
         page.keyboard.press("Escape")
-    for control in page.locator("article details > summary, article button.toggle-button").all():
-        if control.is_visible():
-            control.click()
+        shown += 1
+        if shown == 3:
+            break
+    open_folds(page, problems)
 
 
-def read_page(context, url: str, screenshot: Path | None, touch: bool) -> dict:
+def read_page(context, url: str, picture: Path | None, touch: bool) -> dict:
     """Everything the book's tests check of one page, from a single load of it."""
     problems: list[str] = []
     page = context.new_page()
@@ -347,10 +402,9 @@ def read_page(context, url: str, screenshot: Path | None, touch: bool) -> dict:
         report = page.evaluate(MEASURE_LAYOUT)
         report["folds"] = page.evaluate(FOLD_NAMES)
         report["axe"] = axe_violations(page)
-        if screenshot is not None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
-        use_previews_and_folds(page, touch)
+        if picture is not None:
+            screenshot(page, picture)
+        use_previews_and_folds(page, touch, problems)
         report["problems"] = problems
     finally:
         page.close()
@@ -376,8 +430,8 @@ SIZES = ("laptop", "phone")
 def book_report(browser, phone, serve, built_book: Path) -> dict[str, dict[str, dict]]:
     """Every page of the book read once at each size: ``report[size][page]``.
 
-    Screenshots of the chapters go to ``_build/screenshots/`` (NAME.png on the laptop,
-    NAME--phone.png on the phone).
+    Screenshots of the chapters go to ``_build/screenshots/`` (NAME.jpg on the laptop,
+    NAME--phone.jpg on the phone).
     """
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # no picture of a page that is gone
     base = serve(built_book)
@@ -393,7 +447,7 @@ def book_report(browser, phone, serve, built_book: Path) -> dict[str, dict[str, 
         for page in pages:
             name = page.removesuffix(".html")
             suffix = "" if size == "laptop" else "--phone"
-            shot = SCREENSHOTS / f"{name.replace('/', '--')}{suffix}.png"
+            shot = SCREENSHOTS / f"{name.replace('/', '--')}{suffix}.jpg"
             report[size][page] = read_page(
                 context, base + page, shot if name in sources else None, touch=size == "phone"
             )
@@ -416,7 +470,7 @@ def test_every_page_loads_cleanly_with_its_math_typeset_and_stays_clean_in_use(
     # Console errors, failed requests and exceptions, before and after the previews and folds
     # were used.
     assert found(book_report, "problems") == {}
-    names = {p.stem for p in SCREENSHOTS.glob("*.png")}
+    names = {p.stem for p in SCREENSHOTS.glob("*.jpg")}
     sources = {p.stem for p in (ROOT / "docs").glob("*.md")}
     assert names >= sources | {f"{s}--phone" for s in sources}
 
@@ -582,6 +636,14 @@ BROKEN_PAGES = {
         "Solution<button class='toggle-button' aria-label='Toggle hidden content'>Show</button>"
         "</p></div></article></main>",
     ),
+    # A reference whose preview never shows, and a fold under a banner.
+    "covered-and-silent": (
+        "",
+        '<main><article class="bd-article"><p>As <a class="reference internal" '
+        'href="#equation-one">(1)</a> says.</p><div style="position: relative"><details>'
+        "<summary>Show the proof</summary><p>Proof.</p></details>"
+        '<div style="position: absolute; inset: 0">A banner</div></div></article></main>',
+    ),
 }
 
 
@@ -619,6 +681,25 @@ def test_the_accessibility_checks_catch_a_fold_named_toggle_hidden_content(
     report = read_page(browser, broken_site + "unnamed-fold.html", None, touch=False)
     assert any(v.startswith("label-content-name-mismatch") for v in report["axe"]), report["axe"]
     assert report["folds"] == ["Toggle hidden content"]
+
+
+@pytest.mark.parametrize("touch", [False, True])
+def test_using_a_page_catches_a_covered_fold_and_a_reference_without_a_preview(
+    touch: bool, browser, phone, broken_site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(globals(), "PREVIEW_PATIENCE_MS", 1_000)  # no preview will come
+    problems: list[str] = []
+    page = (phone if touch else browser).new_page()
+    try:
+        page.goto(broken_site + "covered-and-silent.html")
+        use_previews_and_folds(page, touch, problems)
+    finally:
+        page.close()
+    assert problems == [
+        "no preview of #equation-one in 1 s",
+        '<summary>Show the proof</summary> is covered by <div style="position: absolute; '
+        'inset: 0">A banner</div>',
+    ]
 
 
 def test_without_the_books_stylesheet_its_derivations_do_not_fit_a_phone(
@@ -700,7 +781,7 @@ def test_a_tap_shows_the_preview_and_a_second_tap_follows_the_link(
         link = page.locator("article a.reference[href^='#equation-']").first
         target = link.get_attribute("href")
         link.tap()
-        page.locator(".xentropy-eq-preview mjx-container").first.wait_for(timeout=PATIENCE_MS)
+        page.locator(PREVIEW).first.wait_for(timeout=PATIENCE_MS)
         assert not page.url.endswith(target)
         link.tap()
         page.wait_for_function(f"location.hash === {target!r}")
@@ -724,7 +805,7 @@ def test_from_file_previews_work_on_the_page_and_stay_silent_across_pages(
         page.goto((built_book / "derivation.html").as_uri())
         wait_for_mathjax(page)
         page.locator("article a.reference[href^='#equation-']").first.hover()
-        page.locator(".xentropy-eq-preview mjx-container").first.wait_for(timeout=PATIENCE_MS)
+        page.locator(PREVIEW).first.wait_for(timeout=PATIENCE_MS)
     finally:
         page.close()
     assert problems == []
@@ -742,10 +823,10 @@ def test_the_printed_derivation_has_no_navigation_no_open_fold_and_wrapped_code(
         page.goto(serve(built_book) + "derivation.html")
         wait_for_mathjax(page)
         # A reader opened every fold before printing: the printed page has them closed.
-        for control in page.locator(
-            "article details > summary, article button.toggle-button"
-        ).all():
-            control.click()
+        covered: list[str] = []
+        open_folds(page, covered)
+        assert covered == []
+        assert page.evaluate("[...document.querySelectorAll('article details')].every(d => d.open)")
         page.emulate_media(media="print")
         hidden = page.evaluate(
             """() => [".skip-link", ".bd-header", ".bd-sidebar-primary",
