@@ -26,11 +26,13 @@ fingerprint errs towards executing again, never towards a stale output.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
+import importlib.machinery
 import importlib.metadata
 import importlib.util
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +84,19 @@ def _parse(code: str) -> ast.Module:
         return ast.Module(body=body, type_ignores=[])
 
 
+# What the fingerprints read, remembered for one build (:func:`_forget`): every page's
+# fingerprint reads the same modules of the package, and each read costs a parse (with the
+# look-ups of the names it imports) or a scan of every installed distribution; without the
+# memory the fingerprints of one build took 8 s of a cold build's start.
+@functools.cache
+def _spec(name: str) -> importlib.machinery.ModuleSpec | None:
+    return importlib.util.find_spec(name)
+
+
+@functools.cache
 def _is_module(name: str) -> bool:
     try:
-        return importlib.util.find_spec(name) is not None
+        return _spec(name) is not None
     except (ImportError, ValueError):
         return False
 
@@ -106,7 +118,7 @@ def module_files(modules: Iterable[str], package: str) -> set[Path]:
             if prefix in seen:
                 continue
             seen.add(prefix)
-            spec = importlib.util.find_spec(prefix)
+            spec = _spec(prefix)
             if spec is None or spec.origin is None:
                 continue
             path = Path(spec.origin)
@@ -135,7 +147,8 @@ def _root(package: str) -> Path:
     return Path(spec.origin).parent
 
 
-def _imports_of(source: str, current_package: str) -> list[str]:
+@functools.cache
+def _imports_of(source: str, current_package: str) -> tuple[str, ...]:
     """The absolute names of what a module's source imports (relative imports resolved)."""
     names = []
     package = current_package.split(".")[0]
@@ -153,15 +166,17 @@ def _imports_of(source: str, current_package: str) -> list[str]:
                 continue
             names.append(module)
             names += [f"{module}.{a.name}" for a in node.names if _is_module(f"{module}.{a.name}")]
-    return names
+    return tuple(names)
 
 
-def installed_versions() -> list[str]:
+@functools.cache
+def installed_versions() -> tuple[str, ...]:
     """``name==version`` of every installed distribution, sorted."""
-    return sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    distributions = importlib.metadata.distributions()
+    return tuple(sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions))
 
 
-def fingerprint(code: str, package: str, versions: list[str]) -> str:
+def fingerprint(code: str, package: str, versions: Sequence[str]) -> str:
     """A SHA-256 of the package files ``code`` imports and of the installed versions.
 
     Examples
@@ -186,17 +201,27 @@ def page_code(path: Path) -> str:
 
     A page of any other kind has none (its text is not run).
     """
+    return _code_of(path.read_text(encoding="utf-8"), path.suffix)
+
+
+@functools.cache
+def _code_of(text: str, suffix: str) -> str:
     import nbformat
     from myst_nb.core.read import read_myst_markdown_notebook
 
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".ipynb":
+    if suffix == ".ipynb":
         notebook = nbformat.reads(text, as_version=4)
-    elif path.suffix == ".md" and "kernelspec:" in text:
+    elif suffix == ".md" and "kernelspec:" in text:
         notebook = read_myst_markdown_notebook(text)
     else:
         return ""
     return "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+
+
+def _forget(app: Any) -> None:
+    # A build starts from what the files and the installed distributions are now.
+    for remembered in (_spec, _is_module, _imports_of, _code_of, installed_versions):
+        remembered.cache_clear()
 
 
 def _fingerprints(app: Any, paths: Iterable[Path]) -> dict[Path, str]:
@@ -256,6 +281,7 @@ def _prune_cache(app: Any) -> None:
 def setup(app: Any) -> None:
     """Connect the cache checks to Sphinx's events."""
     app.add_config_value("xentropy_watch_package", "xentropy", "env", str)
+    app.connect("builder-inited", _forget, priority=100)
     app.connect("env-get-outdated", _outdated_pages)
     # After MyST-NB's own builder-inited handler, which resolves the cache path.
     app.connect("builder-inited", _prune_cache, priority=900)
