@@ -9,8 +9,9 @@ Its cells are numbered ``cell-1``, ``cell-2``, ... on the way: MyST-NB gives
 them random ids, and the notebook would otherwise differ in every build.
 
 A notebook needs the package to run, so the book carries it: the HTML build puts
-the wheel of the package that built it next to ``index.html`` (built by pip from
-the same source, with the commit's date, so two builds give the same bytes), and
+the wheel of the package that built it next to ``index.html`` (built by setuptools,
+the build backend pip would call, from the same source, with the commit's date, so
+two builds give the same bytes), and
 each notebook's first cell says how to install it.
 """
 
@@ -30,7 +31,7 @@ _PROJECT = _SOURCE.parents[1]  # where pyproject.toml is
 
 
 def wheel_name(version: str) -> str:
-    """The file name pip gives the package's wheel: pure Python, any platform."""
+    """The file name of the package's wheel: pure Python, any platform."""
     return f"xentropy-{version}-py3-none-any.whl"
 
 
@@ -66,11 +67,18 @@ def _offer_notebook(
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
-def build_wheel(folder: Path, version: str) -> Path:
-    """Build the package's wheel into ``folder`` with pip, from a copy of its source.
+# The hook pip calls to build a wheel (PEP 517), called as ``pip wheel --no-build-isolation``
+# would, in a process of its own: the book's environment has setuptools but no pip.
+_BUILD = "import sys, setuptools.build_meta as backend; backend.build_wheel(sys.argv[1])"
 
-    The copy keeps pip's build files out of the working tree. Raises ``RuntimeError`` with
-    pip's output if the build fails, or if it built another version than ``version``.
+
+def build_wheel(folder: Path, version: str) -> Path:
+    """Build the package's wheel into ``folder`` with its build backend, from a copy of its
+    source.
+
+    The copy keeps the backend's build files out of the working tree. Raises ``RuntimeError``
+    with the backend's output if the build fails, or if it built another version than
+    ``version``.
     """
     with tempfile.TemporaryDirectory(prefix="xentropy-wheel-") as scratch:
         copy = Path(scratch) / "xentropy"
@@ -79,22 +87,23 @@ def build_wheel(folder: Path, version: str) -> Path:
             shutil.copy2(_PROJECT / name, copy / name)
         ignored = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
         shutil.copytree(_SOURCE, copy / "src" / "xentropy", ignore=ignored)
-        command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
-        command += ["--no-build-isolation", "--no-index", "--wheel-dir", str(folder), str(copy)]
-        built = subprocess.run(command, capture_output=True, text=True, check=False)
+        command = [sys.executable, "-c", _BUILD, str(folder.resolve())]
+        built = subprocess.run(command, cwd=copy, capture_output=True, text=True, check=False)
         if built.returncode != 0:
-            raise RuntimeError(f"pip could not build the wheel:\n{built.stdout}{built.stderr}")
+            raise RuntimeError(
+                f"setuptools could not build the wheel:\n{built.stdout}{built.stderr}"
+            )
     wheel = folder / wheel_name(version)
     if not wheel.is_file():
         built_names = sorted(p.name for p in folder.iterdir())
-        raise RuntimeError(f"pip built {built_names}, not {wheel.name}")
+        raise RuntimeError(f"setuptools built {built_names}, not {wheel.name}")
     return wheel
 
 
 def _carry_wheel(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    # pip takes seconds; a wheel of the same source and date is kept and copied instead
+    # a build takes seconds; a wheel of the same source and date is kept and copied instead
     digest = hashlib.sha256(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
     for path in sorted(
         [_PROJECT / "pyproject.toml", _PROJECT / "README.md", *_SOURCE.rglob("*.py")]
