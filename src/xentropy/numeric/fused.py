@@ -255,6 +255,15 @@ def _losses_in_one_thread(
     return out, _first_bad(bad)
 
 
+#: Every compiled loop, by the name :func:`prepare` knows it by.
+LOOPS: dict[str, Callable[..., tuple[Any, ...]]] = {
+    "gradient on threads": _gradient_on_threads,
+    "gradient in one thread": _gradient_in_one_thread,
+    "losses on threads": _losses_on_threads,
+    "losses in one thread": _losses_in_one_thread,
+}
+
+
 def gradient(
     w: FloatArray, b: float, X: FloatArray, y: FloatArray
 ) -> tuple[FloatArray, float] | None:
@@ -292,19 +301,27 @@ def losses(w: FloatArray, b: float, X: FloatArray, y: FloatArray) -> FloatArray 
     return result
 
 
-def prepare() -> None:
-    """Compile every loop now and keep it in ``__pycache__``, as the first large X would.
+def prepare(*loops: str) -> None:
+    """Compile the loops named (every loop if none is) and keep them in ``__pycache__``, as
+    the first large X would.
 
     Set-up calls this (``make venv``), so that a later process, a test worker or a page's
     kernel, only loads the loops (half a second) instead of compiling them (ten or more).
+    The names are those of :data:`LOOPS`; set-up compiles the threaded gradient, the
+    longest to compile, in one process and the others in a second, side by side.
+
+    >>> prepare("no such loop")
+    Traceback (most recent call last):
+    ...
+    ValueError: loops must be among ['gradient on threads', ...], got 'no such loop'
     """
+    for name in loops:
+        if name not in LOOPS:
+            raise ValueError(f"loops must be among {list(LOOPS)}, got {name!r}")
     X, w, y = np.zeros((2, 2)), np.ones(2), np.zeros(2)
-    arguments = (X, w, 0.0, y, 1)
-    _gradient_in_one_thread(*arguments)
-    _losses_in_one_thread(*arguments)
     with _on_numbas_threads(1):
-        _gradient_on_threads(*arguments)
-        _losses_on_threads(*arguments)
+        for name in loops or LOOPS:
+            LOOPS[name](X, w, 0.0, y, 1)
 
 
 def _rows(X: FloatArray) -> int:
