@@ -9,8 +9,8 @@ Sphinx alone. The ratio of the two is what executing the pages adds:
 * unchanged: the same build again, nothing to read, nothing executed;
 * prose edit: a sentence added to a page, which is read again but not
   executed (its code cells, hence its cache key, did not change);
-* package edit: a comment added to ``src/xentropy/numeric.py``, after which
-  every page that imports the package is executed again.
+* package edit: a comment added to ``src/xentropy/numeric/binary.py``, after
+  which every page that imports it, directly or not, is executed again.
 
 The builds run in a copy of the committed tree (``git archive``) in a
 temporary folder, with their own build folders there, so that the repository,
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The virtual environment this script runs in: make bench runs it with .venv/bin/python.
 VENV = Path(sys.executable).parent.parent.absolute()
 PROSE_PAGE = "docs/derivation.md"
-PACKAGE_FILE = "src/xentropy/numeric.py"
+PACKAGE_FILE = "src/xentropy/numeric/binary.py"
 STEPS = ["cold", "unchanged", "prose edit", "package edit"]
 MODES = {"executed": "", "execution off": "-D nb_execution_mode=off"}
 
@@ -106,6 +106,8 @@ def one_round(ref: str) -> dict[tuple[str, str], tuple[float, int]]:
                 with (tree / PROSE_PAGE).open("a", encoding="utf-8") as page:
                     page.write("\nA sentence added by benchmarks/build.py.\n")
             elif step == "package edit":
+                if not (tree / PACKAGE_FILE).is_file():  # appending would create a new module
+                    sys.exit(f"benchmarks/build.py: {PACKAGE_FILE} is not in the package")
                 with (tree / PACKAGE_FILE).open("a", encoding="utf-8") as module:
                     module.write("\n# A comment added by benchmarks/build.py.\n")
             for mode, options in MODES.items():
