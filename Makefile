@@ -42,10 +42,10 @@ venv: $(STAMP) ## Create .venv with the pinned dependencies
 
 # Set-up: an environment without pip (8 s saved), uv installed into it by the pip of $(PYTHON)
 # (by pip installed into it if $(PYTHON) has none, or one older than 22.3), then three parts
-# side by side: the Python packages and, once they are in, the compiled loops in two
-# processes (xentropy.numeric.fused: the threaded gradient alone, 8 s, and the others) and
-# the bytecode of every module a build imports (tools/compile_imports.py: 11 s that the
-# first build spent before reading its first page); and MathJax from npm.
+# side by side: the Python packages and, once they are in, the compiled loops
+# (xentropy.numeric.fused, 5 s) and the bytecode of every module a build imports
+# (tools/compile_imports.py: 11 s that the first build spent before reading its first page);
+# and MathJax from npm.
 $(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "xentropy needs Python 3.11 or newer; run make PYTHON=python3.x"; exit 1; }
@@ -60,8 +60,7 @@ $(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
 	  $(PY) -m pip install --quiet --constraint $(LOCK) uv; \
 	fi
 	@$(MAKE) --no-print-directory --jobs=3 --output-sync=target \
-	  $(VENV)/.packages $(VENV)/.loops-gradient $(VENV)/.loops-others $(VENV)/.bytecode \
-	  $(VENV)/.mathjax
+	  $(VENV)/.packages $(VENV)/.loops $(VENV)/.bytecode $(VENV)/.mathjax
 	touch $@
 
 # The parts of set-up (only $(STAMP)'s recipe asks for them, in a fresh $(VENV)).
@@ -71,15 +70,9 @@ $(VENV)/.packages:
 	  --editable '.[dev]'
 	touch $@
 
-$(VENV)/.loops-gradient: $(VENV)/.packages
-	@echo "Compiling the threaded gradient (xentropy.numeric.fused) into __pycache__"
-	$(PY) -c 'from xentropy.numeric import fused; fused.prepare("gradient on threads")'
-	touch $@
-
-$(VENV)/.loops-others: $(VENV)/.packages
-	@echo "Compiling the other loops (xentropy.numeric.fused) into __pycache__"
-	$(PY) -c 'from xentropy.numeric import fused; \
-	  fused.prepare(*(name for name in fused.LOOPS if name != "gradient on threads"))'
+$(VENV)/.loops: $(VENV)/.packages
+	@echo "Compiling the numeric loops (xentropy.numeric.fused) into __pycache__"
+	$(PY) -c 'from xentropy.numeric import fused; fused.prepare()'
 	touch $@
 
 $(VENV)/.bytecode: $(VENV)/.packages

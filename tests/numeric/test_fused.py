@@ -156,10 +156,8 @@ def test_the_compiled_pass_hands_a_bad_row_back_rather_than_raise():
 
 @pytest.mark.parametrize("rows", [1, 16, 100, 4096])
 def test_the_thread_count_does_not_change_a_single_bit(through, monkeypatch, rows):
-    # The blocks' shares are added in block order, each summed in its own thread in row order:
+    # The blocks' shares are added in block order, each summed by one thread in row order:
     # one thread or two, the same numbers in the same order.
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.skip("Numba has a single thread here")
     w, b, X, y = problem(5, n=3000, k=9, labels="soft")
     monkeypatch.setattr(blocks, "BLOCK_BYTES", rows * 8 * 9)
     monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)
@@ -172,41 +170,65 @@ def test_the_thread_count_does_not_change_a_single_bit(through, monkeypatch, row
     assert len(set(results)) == 1
 
 
-def test_the_compiled_pass_runs_on_the_threads_asked_and_restores_numbas_setting(monkeypatch):
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.skip("Numba has a single thread here")
-    w, b, X, y = problem(6, n=100, k=3)
-    before = numba.get_num_threads()
-    seen = []
-    original = numba.set_num_threads
-    monkeypatch.setattr(numba, "set_num_threads", lambda n: (seen.append(n), original(n)))
+@pytest.fixture
+def loops_taken(monkeypatch):
+    """What the compiled loops were asked to take: ``(loop, first, step, thread)`` each."""
+    taken = []
+    for name in ("_gradient_blocks", "_losses_blocks"):
+
+        def watched(*arguments, name=name, loop=getattr(fused, name)):
+            first, step = arguments[5:7]
+            taken.append((name, first, step, threading.get_ident()))
+            return loop(*arguments)
+
+        monkeypatch.setattr(fused, name, watched)
+    return taken
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_the_compiled_pass_shares_the_blocks_among_the_threads_asked(
+    monkeypatch, loops_taken, workers
+):
+    # Thread t of T takes the blocks t, t + T, t + 2T, ...: every block, once; the calling thread
+    # takes t = 0, the pool's threads the others.
+    w, b, X, y = problem(6, n=1000, k=3)
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", 100 * 8 * 3)  # ten blocks
     monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(blocks, "WORKERS", 2)
+    monkeypatch.setattr(blocks, "WORKERS", workers)
     fused.gradient(w, b, X, y)
-    monkeypatch.setattr(blocks, "WORKERS", 99)  # never more than Numba started
     fused.losses(w, b, X, y)
-    assert seen == [2, before, numba.config.NUMBA_NUM_THREADS, before]
-    assert numba.get_num_threads() == before
+    for loop in ("_gradient_blocks", "_losses_blocks"):
+        calls = [c for c in loops_taken if c[0] == loop]
+        assert sorted((first, step) for _, first, step, _ in calls) == [
+            (first, workers) for first in range(workers)
+        ]
+        assert [first for _, first, _, thread in calls if thread == threading.get_ident()] == [0]
 
 
-def test_a_small_x_stays_in_the_calling_thread(monkeypatch):
-    # Below blocks.PARALLEL_BYTES, or with one worker, Numba's threads are not woken at all.
-    def not_here(*arguments):
-        raise AssertionError("the parallel loop ran")
+def test_never_more_threads_than_blocks(monkeypatch, loops_taken):
+    w, b, X, y = problem(6, n=250, k=3)
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", 100 * 8 * 3)  # three blocks
+    monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(blocks, "WORKERS", 99)
+    fused.gradient(w, b, X, y)
+    assert sorted(first for _, first, _, _ in loops_taken) == [0, 1, 2]
 
-    for name in ("_gradient_on_threads", "_losses_on_threads"):
-        monkeypatch.setattr(fused, name, not_here)
+
+def test_a_small_x_stays_in_the_calling_thread(monkeypatch, loops_taken):
+    # Below blocks.PARALLEL_BYTES, or with one worker, no other thread is woken at all.
     w, b, X, y = problem(6, n=100, k=3)
     for parallel_bytes, workers in ((X.nbytes + 1, 2), (0, 1)):
         monkeypatch.setattr(blocks, "PARALLEL_BYTES", parallel_bytes)
         monkeypatch.setattr(blocks, "WORKERS", workers)
         assert fused.gradient(w, b, X, y) is not None
         assert fused.losses(w, b, X, y) is not None
+    assert {(first, step, thread) for _, first, step, thread in loops_taken} == {
+        (0, 1, threading.get_ident())
+    }
 
 
 def test_calls_from_several_threads_at_once_each_get_their_own_result(through, monkeypatch):
-    # One loop at a time runs on Numba's threads (its workqueue layer aborts the process when
-    # entered twice); the callers wait their turn and get what they would get alone.
+    # The callers share one pool of threads, and each gets what it would get alone.
     monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)
     through("compiled")
     problems = [problem(seed, n=2000, k=5) for seed in range(4)]
@@ -227,8 +249,9 @@ def test_calls_from_several_threads_at_once_each_get_their_own_result(through, m
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_child_made_by_fork_after_the_compiled_pass_can_take_it_too(monkeypatch):
-    # GNU OpenMP, Numba's default threading layer where it is installed, kills such a child;
-    # the module takes a fork-safe layer instead. multiprocessing forks by default on Linux.
+    # A child made by fork has none of its parent's threads: it starts a pool of its own.
+    # (GNU OpenMP, the threading layer Numba's own threads prefer, killed such a child.)
+    # multiprocessing forks by default on Linux.
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork() here")
     monkeypatch.setattr(blocks, "PARALLEL_BYTES", 0)  # every thread, in parent and child
@@ -267,8 +290,8 @@ def test_the_reference_comparison_catches_a_wrong_compiled_residual(
     _, right = gradient([1.0], 0.0, [[40.0]], [1.0])
     assert reference.error_in_eps(right, exact) <= 2
     wrong_block = _recompiled_with(fused._gradient_block, _residual=textbook)
-    wrong_loop = _recompiled_with(fused._gradient_in_one_thread, _gradient_block=wrong_block)
-    monkeypatch.setattr(fused, "_gradient_in_one_thread", wrong_loop)
+    wrong_loop = _recompiled_with(fused._gradient_blocks, _gradient_block=wrong_block)
+    monkeypatch.setattr(fused, "_gradient_blocks", wrong_loop)
     _, wrong = gradient([1.0], 0.0, [[40.0]], [1.0])
     assert wrong == 0.0  # σ(40) rounds to 1
     assert reference.error_in_eps(wrong, exact) > 2

@@ -14,7 +14,8 @@ calling thread, block by block, in the same order.
 This NumPy pass is the one the cost and the gradient take for an X smaller than
 :data:`FUSED_BYTES`, and the one that finds and reports a bad value of X or an overflowing logit.
 A larger X takes the compiled loop of :mod:`xentropy.numeric.fused`, which cuts it into the same
-blocks (:func:`row_blocks`) and runs as many threads (:func:`workers`, :data:`PARALLEL_BYTES`).
+blocks (:func:`row_blocks`) and runs as many threads (:func:`workers`, :data:`PARALLEL_BYTES`),
+those of the same pool (:func:`on_threads`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "PARALLEL_BYTES",
     "WORKERS",
     "map_row_blocks",
+    "on_threads",
     "row_blocks",
     "workers",
 ]
@@ -168,6 +170,35 @@ def _shared(work: Callable[[slice], T], blocks: list[slice], threads: int) -> li
     if failures:
         raise failures[min(failures)]
     return [results[index] for index in range(len(blocks))]
+
+
+def on_threads(work: Callable[[int, int], object], threads: int) -> None:
+    """``work(first, threads)`` for each ``first`` in ``range(threads)``, each in a thread of its
+    own, the calling thread among them; returns when every one is done.
+
+    For work that releases the GIL and shares its blocks by stride, ``work(first, step)``
+    taking the blocks first, first + step, first + 2 step, ...: the compiled loops of
+    :mod:`xentropy.numeric.fused`. The exception of the lowest ``first`` that raised is raised.
+
+    Examples
+    --------
+    >>> taken = []
+    >>> on_threads(lambda first, step: taken.append((first, step)), 3)
+    >>> sorted(taken)
+    [(0, 3), (1, 3), (2, 3)]
+    """
+    if threads <= 1:
+        work(0, 1)
+        return
+    pool = _thread_pool(threads - 1)
+    context = contextvars.copy_context()
+    helpers = [pool.submit(context.copy().run, work, first, threads) for first in range(1, threads)]
+    try:
+        work(0, threads)
+    finally:
+        wait(helpers)
+    for helper in helpers:
+        helper.result()
 
 
 def _thread_pool(threads: int) -> ThreadPoolExecutor:

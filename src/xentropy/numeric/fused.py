@@ -14,10 +14,14 @@ the same order of operations, one number at a time, with nothing reassociated or
 too, in the order the compiler chose, a product and a sum fused where the processor can.
 
 The rows are cut into the blocks of :func:`xentropy.numeric.blocks.row_blocks`; each block's
-share of the gradient is summed in its own thread, in the order of its rows, and the shares are
+share of the gradient is summed by one thread, in the order of its rows, and the shares are
 added in the order of the blocks: the result is the same, bit for bit, on any number of threads.
-Below :data:`xentropy.numeric.blocks.PARALLEL_BYTES` the blocks are summed in the calling
-thread, by a loop compiled without threads, the same sums in the same order.
+The threads are those of the NumPy pass (:func:`xentropy.numeric.blocks.on_threads`), each
+running the same compiled loop, which releases the GIL, on every other block (every third on
+three threads, ...); below :data:`xentropy.numeric.blocks.PARALLEL_BYTES` the calling thread
+runs it on every block. Numba's own threads (``parallel=True``) did the same as fast, but
+their loops took three times as long to compile (9 s of 14) and brought a threading layer
+that GNU OpenMP, its default, makes unsafe in a child made by fork.
 
 This module checks nothing and raises nothing. A row whose logit is not finite (a NaN or an
 infinity in X, or a logit that overflows) makes :func:`gradient` and :func:`losses` return
@@ -32,10 +36,7 @@ loops are compiled once and kept in ``__pycache__`` (``cache=True``).
 from __future__ import annotations
 
 import math
-import os
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numba
@@ -52,19 +53,6 @@ __all__ = ["gradient", "losses", "prepare"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Numba's threads come from one of its threading layers, chosen at the first parallel loop.
-# Its default prefers OpenMP, and GNU's OpenMP cannot survive fork(): a child process made by
-# fork (multiprocessing's default on Linux) that runs a loop after its parent did is killed
-# ("Terminating: fork() called from a process already using GNU OpenMP"). Unless the user chose
-# a layer (NUMBA_THREADING_LAYER), only a fork-safe one is taken: TBB where it is installed,
-# else Numba's own workqueue, which was as fast here.
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "forksafe"  # type: ignore[attr-defined]  # set at run time
-
-# A loop is launched by one thread at a time: the workqueue layer must never be entered by two
-# threads at once (it aborts the process), and this lock sees to it for the loops of this module.
-_ONE_PASS = threading.Lock()
-
 
 def _row_function(function: F) -> F:
     # A function of one row's numbers, compiled and inlined into the loops that call it. The
@@ -75,14 +63,9 @@ def _row_function(function: F) -> F:
     )
 
 
-def _parallel_loop(function: F) -> F:
-    # A loop over the blocks of X, shared among Numba's threads.
-    return cast(F, numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")(function))
-
-
-def _serial_loop(function: F) -> F:
-    # A loop over the blocks of X in the calling thread: for an X too small to share, it spares
-    # waking Numba's threads, which the workqueue layer does even for a single thread.
+def _loop(function: F) -> F:
+    # A loop over blocks of X, called from Python in each thread that shares them; it releases
+    # the GIL (nogil), so that the threads run at once.
     return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(function))
 
 
@@ -185,31 +168,25 @@ def _gradient_in_block_order(
     return grad_w, grad_b, -1
 
 
-@_parallel_loop
-def _gradient_on_threads(
-    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
-) -> tuple[FloatArray, float, int]:
-    count, k = (X.shape[0] + rows - 1) // rows, X.shape[1]
-    shares, shares_b, bad = np.zeros((count, 2 * k)), np.zeros((count, 2)), np.full(count, -1)
-    for block in numba.prange(count):
+@_loop
+def _gradient_blocks(
+    X: FloatArray,
+    w: FloatArray,
+    b: float,
+    y: FloatArray,
+    rows: int,
+    first: int,
+    step: int,
+    shares: FloatArray,
+    shares_b: FloatArray,
+    bad: IntArray,
+) -> None:
+    # The blocks first, first + step, ... of X, each summed into its own row of shares, shares_b
+    # and bad: the threads that share X write to rows of their own.
+    for block in range(first, shares.shape[0], step):
         shares_b[block, 0], shares_b[block, 1], bad[block] = _gradient_block(
             X, w, b, y, rows, block, shares[block]
         )
-    return _gradient_in_block_order(shares, shares_b, bad)
-
-
-@_serial_loop
-def _gradient_in_one_thread(
-    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
-) -> tuple[FloatArray, float, int]:
-    # _gradient_on_threads, block by block in the calling thread: the same sums in the same order.
-    count, k = (X.shape[0] + rows - 1) // rows, X.shape[1]
-    shares, shares_b, bad = np.zeros((count, 2 * k)), np.zeros((count, 2)), np.full(count, -1)
-    for block in range(count):
-        shares_b[block, 0], shares_b[block, 1], bad[block] = _gradient_block(
-            X, w, b, y, rows, block, shares[block]
-        )
-    return _gradient_in_block_order(shares, shares_b, bad)
 
 
 @_row_function
@@ -233,35 +210,21 @@ def _first_bad(bad: IntArray) -> int:
     return -1
 
 
-@_parallel_loop
-def _losses_on_threads(
-    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
-) -> tuple[FloatArray, int]:
-    count = (X.shape[0] + rows - 1) // rows
-    out, bad = np.empty(X.shape[0]), np.full(count, -1)
-    for block in numba.prange(count):
+@_loop
+def _losses_blocks(
+    X: FloatArray,
+    w: FloatArray,
+    b: float,
+    y: FloatArray,
+    rows: int,
+    first: int,
+    step: int,
+    out: FloatArray,
+    bad: IntArray,
+) -> None:
+    # As _gradient_blocks: ℓ of the rows of the blocks first, first + step, ... into out.
+    for block in range(first, bad.shape[0], step):
         bad[block] = _losses_block(X, w, b, y, rows, block, out)
-    return out, _first_bad(bad)
-
-
-@_serial_loop
-def _losses_in_one_thread(
-    X: FloatArray, w: FloatArray, b: float, y: FloatArray, rows: int
-) -> tuple[FloatArray, int]:
-    count = (X.shape[0] + rows - 1) // rows
-    out, bad = np.empty(X.shape[0]), np.full(count, -1)
-    for block in range(count):
-        bad[block] = _losses_block(X, w, b, y, rows, block, out)
-    return out, _first_bad(bad)
-
-
-#: Every compiled loop, by the name :func:`prepare` knows it by.
-LOOPS: dict[str, Callable[..., tuple[Any, ...]]] = {
-    "gradient on threads": _gradient_on_threads,
-    "gradient in one thread": _gradient_in_one_thread,
-    "losses on threads": _losses_on_threads,
-    "losses in one thread": _losses_in_one_thread,
-}
 
 
 def gradient(
@@ -272,13 +235,14 @@ def gradient(
     The arguments are those :func:`xentropy.numeric.neuron.gradient` has checked, but for X's
     values and the logits', which are the loop's to find.
     """
-    arguments = (X, _contiguous(w), b, _contiguous(y), _rows(X))
-    threads = _threads(X)
-    if threads == 1:
-        grad_w, grad_b, first_bad = _gradient_in_one_thread(*arguments)
-    else:
-        with _on_numbas_threads(threads):
-            grad_w, grad_b, first_bad = _gradient_on_threads(*arguments)
+    w, y, rows = _contiguous(w), _contiguous(y), _rows(X)
+    count, k = (X.shape[0] + rows - 1) // rows, X.shape[1]
+    shares, shares_b, bad = np.zeros((count, 2 * k)), np.zeros((count, 2)), np.full(count, -1)
+    blocks.on_threads(
+        lambda first, step: _gradient_blocks(X, w, b, y, rows, first, step, shares, shares_b, bad),
+        _threads(X, count),
+    )
+    grad_w, grad_b, first_bad = _gradient_in_block_order(shares, shares_b, bad)
     if first_bad >= 0:
         return None
     return grad_w, float(grad_b)
@@ -288,40 +252,27 @@ def losses(w: FloatArray, b: float, X: FloatArray, y: FloatArray) -> FloatArray 
     """ℓ(z_i, y_i) of every row, as :func:`xentropy.numeric.binary.losses`; ``None`` as for
     :func:`gradient`, whose arguments it takes.
     """
-    arguments = (X, _contiguous(w), b, _contiguous(y), _rows(X))
-    threads = _threads(X)
-    if threads == 1:
-        terms, first_bad = _losses_in_one_thread(*arguments)
-    else:
-        with _on_numbas_threads(threads):
-            terms, first_bad = _losses_on_threads(*arguments)
-    if first_bad >= 0:
+    w, y, rows = _contiguous(w), _contiguous(y), _rows(X)
+    count = (X.shape[0] + rows - 1) // rows
+    out, bad = np.empty(X.shape[0]), np.full(count, -1)
+    blocks.on_threads(
+        lambda first, step: _losses_blocks(X, w, b, y, rows, first, step, out, bad),
+        _threads(X, count),
+    )
+    if _first_bad(bad) >= 0:
         return None
-    result: FloatArray = terms
-    return result
+    return out
 
 
-def prepare(*loops: str) -> None:
-    """Compile the loops named (every loop if none is) and keep them in ``__pycache__``, as
-    the first large X would.
+def prepare() -> None:
+    """Compile every loop now and keep it in ``__pycache__``, as the first large X would.
 
     Set-up calls this (``make venv``), so that a later process, a test worker or a page's
-    kernel, only loads the loops (half a second) instead of compiling them (ten or more).
-    The names are those of :data:`LOOPS`; set-up compiles the threaded gradient, the
-    longest to compile, in one process and the others in a second, side by side.
-
-    >>> prepare("no such loop")
-    Traceback (most recent call last):
-    ...
-    ValueError: loops must be among ['gradient on threads', ...], got 'no such loop'
+    kernel, only loads the loops (half a second) instead of compiling them (five seconds).
     """
-    for name in loops:
-        if name not in LOOPS:
-            raise ValueError(f"loops must be among {list(LOOPS)}, got {name!r}")
     X, w, y = np.zeros((2, 2)), np.ones(2), np.zeros(2)
-    with _on_numbas_threads(1):
-        for name in loops or LOOPS:
-            LOOPS[name](X, w, 0.0, y, 1)
+    gradient(w, 0.0, X, y)
+    losses(w, 0.0, X, y)
 
 
 def _rows(X: FloatArray) -> int:
@@ -336,24 +287,10 @@ def _contiguous(a: FloatArray) -> FloatArray:
     return result
 
 
-def _threads(X: FloatArray) -> int:
+def _threads(X: FloatArray, count: int) -> int:
     # As many threads as the NumPy pass would share its blocks among: one below
     # blocks.PARALLEL_BYTES, where waking the others costs more than they save, and
-    # blocks.workers() above, but never more than Numba started.
+    # blocks.workers() above, but never more than there are blocks.
     if X.nbytes < blocks.PARALLEL_BYTES:
         return 1
-    started = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # from the environment
-    return max(1, min(blocks.workers(), int(started)))
-
-
-@contextmanager
-def _on_numbas_threads(threads: int) -> Iterator[None]:
-    # One parallel loop at a time, on this many of Numba's threads. Numba's setting is the
-    # calling thread's own, and is given back as it was.
-    with _ONE_PASS:
-        before = numba.get_num_threads()
-        numba.set_num_threads(threads)
-        try:
-            yield
-        finally:
-            numba.set_num_threads(before)
+    return max(1, min(blocks.workers(), count))
