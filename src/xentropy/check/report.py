@@ -11,6 +11,7 @@ when the mistake is a usual one, a hint from :mod:`~xentropy.check.hints`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -140,12 +141,24 @@ def vocabulary_for(like: str | Derivation | None) -> Vocabulary:
         If ``like`` names no derivation of the book; the message lists those that exist.
     """
     if like is None:
-        return nielsen()
+        return _nielsens()
     if isinstance(like, Derivation):
         return of_derivation(like, like.label or "derivation")
+    return _of_the_books(like)
+
+
+# A vocabulary is frozen and a pure function of its notation: each is made once per process
+# (a fifth of a second each; the round-trip tests check 117 files, the book's pages a dozen).
+@functools.cache
+def _nielsens() -> Vocabulary:
+    return nielsen()
+
+
+@functools.cache
+def _of_the_books(name: str) -> Vocabulary:
     from xentropy.symbolic import catalog
 
-    return of_derivation(catalog.build(like), like)
+    return of_derivation(catalog.build(name), name)
 
 
 def check_latex(text: str, *, like: str | Derivation | None = None) -> Report:
