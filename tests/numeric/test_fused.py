@@ -174,14 +174,19 @@ def test_the_thread_count_does_not_change_a_single_bit(through, monkeypatch, row
 def loops_taken(monkeypatch):
     """What the compiled loops were asked to take: ``(loop, first, step, thread)`` each."""
     taken = []
-    for name in ("_gradient_blocks", "_losses_blocks"):
 
-        def watched(*arguments, name=name, loop=getattr(fused, name)):
+    def watched(name):
+        loop = getattr(fused, name)
+
+        def run(*arguments):
             first, step = arguments[5:7]
             taken.append((name, first, step, threading.get_ident()))
             return loop(*arguments)
 
-        monkeypatch.setattr(fused, name, watched)
+        return run
+
+    for name in ("_gradient_blocks", "_losses_blocks"):
+        monkeypatch.setattr(fused, name, watched(name))
     return taken
 
 
