@@ -1,7 +1,8 @@
-"""The package's types, checked by mypy (strict; its settings are in pyproject.toml).
+"""The code as ``make lint`` checks it: ruff's rules and format, and the package's types by
+mypy (strict). The settings are in pyproject.toml.
 
-``make lint`` runs mypy too; here it is one test of ``make test``, run beside the others rather
-than before them.
+Here they are tests of ``make test`` (ruff's of ``make check`` too), run beside the others
+rather than before them, so that CI sees what ``make lint`` would.
 """
 
 from __future__ import annotations
@@ -13,6 +14,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("check", [["check"], ["format", "--check"]], ids=["rules", "format"])
+def test_ruff_finds_nothing_to_change(check: list[str]) -> None:
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run(
+        [str(ruff), *check, "."], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.slow  # a program in its own process, 20 s with no cache
