@@ -39,6 +39,7 @@ def test_rebuild_with_nothing_changed_executes_nothing_and_writes_no_page(book_b
         result = make("html", f"BUILDDIR={book_build.folder}")
     assert result.returncode == 0, result
     assert executed_pages(result.output) == set()
+    assert "kernel server" not in result.output  # nothing to execute, nothing imported
     assert {page: page.stat().st_mtime_ns for page in pages} == before
 
 
@@ -55,6 +56,9 @@ def test_a_clean_build_says_what_it_does_and_warns_of_nothing(book_build) -> Non
         )
     }
     assert timed == sources
+    # ...that each page's kernel was forked from one that had imported what the pages import...
+    server = r"^kernel server: \d+ modules imported in [\d.]+ s; each page's kernel is a fork$"
+    assert len(re.findall(server, book_build.output, re.M)) == 1
     # ...and no warning: not from Sphinx, not from the kernels that executed the pages.
     assert [line for line in lines if "WARNING" in line] == []
 

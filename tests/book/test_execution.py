@@ -1,16 +1,24 @@
-"""Parallel pages never collide: kernels on Unix sockets of their own, patient cache reads."""
+"""Parallel pages never collide: kernels on Unix sockets of their own, patient cache reads;
+and each page's kernel is a fork of a server that imported what the pages import."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 from xentropy.sphinxext import execution
+from xentropy.sphinxext import forkserver
 
 pytestmark = pytest.mark.book  # starts real kernels
 
@@ -130,3 +138,126 @@ def test_a_page_without_code_skips_the_cache() -> None:
     prose = _Client([HALF_WRITTEN], code=False)
     start(prose)
     assert prose.calls == 0
+
+
+# --- Kernels forked from the kernel server -----------------------------------------------
+
+WHO = "import os, sys; print(os.getpid(), os.getppid(), os.getcwd(), 'fractions' in sys.modules)"
+
+
+def run_in(folder: Path, *cells: str, **options: object) -> list[dict]:
+    """Execute a notebook of ``cells`` with its working directory ``folder``; its outputs."""
+    nb = notebook(cells[0])
+    nb.cells += [nbformat.v4.new_code_cell(code) for code in cells[1:]]
+    settings = {"timeout": 120, "resources": {"metadata": {"path": str(folder)}}} | options
+    NotebookClient(nb, **settings).execute()
+    return [output for cell in nb.cells for output in cell.outputs]
+
+
+def who(folder: Path) -> tuple[int, int, str, bool]:
+    pid, parent, cwd, preloaded = run_in(folder, WHO)[0]["text"].split()
+    return int(pid), int(parent), cwd, preloaded == "True"
+
+
+@pytest.fixture
+def server(isolated: object, tmp_path: Path, write_pages) -> Iterator[subprocess.Popen]:
+    """A kernel server for a book of one page that imports ``fractions``."""
+    write_pages(tmp_path, {"page": "```{code-cell} ipython3\nimport fractions\n```\n"})
+    env = SimpleNamespace(doc2path=lambda docname: str(tmp_path / f"{docname}.md"))
+    execution.start_kernel_server(None, env, ["page"])
+    yield execution._SERVER["process"]
+    execution.stop_kernel_server()
+    assert forkserver.SERVER not in os.environ
+
+
+def test_each_kernel_is_a_fresh_fork_of_the_server_which_imported_the_pages_modules(
+    server: subprocess.Popen, tmp_path: Path
+) -> None:
+    first, second = who(tmp_path), who(tmp_path)
+    assert first[0] != second[0]  # two processes...
+    assert first[1] == second[1] == server.pid  # ...forked by the server...
+    assert first[2] == second[2] == str(tmp_path)  # ...in the page's folder...
+    assert first[3]
+    assert second[3]
+
+
+def test_without_a_server_or_asked_for_elsewhere_a_kernel_starts_the_usual_way(
+    server: subprocess.Popen, tmp_path: Path
+) -> None:
+    who(tmp_path)  # the first request fixes the server's working directory
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _, parent, cwd, preloaded = who(elsewhere)
+    assert (parent, cwd, preloaded) == (os.getpid(), str(elsewhere), False)
+    execution.stop_kernel_server()
+    _pid, parent, cwd, preloaded = who(tmp_path)
+    assert (parent, preloaded) == (os.getpid(), False)
+
+
+def test_an_interrupt_reaches_the_forked_kernel(server: subprocess.Popen, tmp_path: Path) -> None:
+    outputs = run_in(
+        tmp_path,
+        "import time; time.sleep(60)",
+        "print('still running')",
+        timeout=3,
+        interrupt_on_timeout=True,
+        allow_errors=True,
+    )
+    assert outputs[0]["ename"] == "KeyboardInterrupt"
+    assert outputs[1]["text"] == "still running\n"
+
+
+def test_a_killed_launcher_takes_its_kernel_with_it(
+    server: subprocess.Popen, tmp_path: Path
+) -> None:
+    manager = execution.isolate(KernelManager(kernel_name="python3"))
+    manager.start_kernel(cwd=str(tmp_path))
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        printed: list[str] = []
+
+        def hook(message: dict) -> None:
+            if message["msg_type"] == "stream":
+                printed.append(message["content"]["text"])
+
+        client.execute_interactive("import os; print(os.getpid(), os.getppid())", output_hook=hook)
+    finally:
+        client.stop_channels()
+    kernel, parent = map(int, "".join(printed).split())
+    assert parent == server.pid
+    # As nbclient ends a kernel that failed: SIGKILL to the launcher's process group, which
+    # the kernel is not in.
+    manager.shutdown_kernel(now=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(kernel):
+        time.sleep(0.05)
+    assert not _alive(kernel)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
+def test_a_module_that_starts_a_thread_on_import_turns_forking_off(
+    isolated: object, tmp_path: Path, write_pages, monkeypatch, capfd
+) -> None:
+    (tmp_path / "spinner.py").write_text(
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    write_pages(tmp_path, {"page": "```{code-cell} ipython3\nimport spinner\n```\n"})
+    env = SimpleNamespace(doc2path=lambda docname: str(tmp_path / f"{docname}.md"))
+    execution.start_kernel_server(None, env, ["page"])
+    try:
+        _pid, parent, _cwd, _preloaded = who(tmp_path)
+    finally:
+        execution.stop_kernel_server()
+    assert parent == os.getpid()  # started the usual way
+    assert "not forking, importing started threads" in capfd.readouterr().err

@@ -12,7 +12,8 @@
 * ``bibliography``: citations labelled as the bibliography is, entries that link back.
 * ``compat``: the merge step sphinx-proof's domain lacks for parallel builds.
 * ``execution``: parallel pages that never collide: kernels on Unix sockets of their own, and
-  cache reads that wait for a record another process is still writing.
+  cache reads that wait for a record another process is still writing; each page's kernel
+  forked from a server (``forkserver``) that has imported what the pages import.
 
 Only the book's build imports this subpackage; the rest of ``xentropy`` never does.
 """

@@ -45,11 +45,29 @@ def _log(message: str) -> None:
     logging.getLogger(__name__).info(f"[xentropy.sphinxext] {message}")
 
 
+def page_imports(code: str) -> set[str]:
+    """What Python source imports, by absolute name: each module it names, and ``a.b`` for
+    ``from a import b`` (``b`` may be a module or a name in ``a``).
+
+    Source that does not parse (IPython magics) is read line by line, skipping what does not
+    parse.
+
+    >>> sorted(page_imports("import numpy as np\\n%matplotlib inline\\nfrom xentropy import cost"))
+    ['numpy', 'xentropy', 'xentropy.cost']
+    """
+    found: set[str] = set()
+    for node in ast.walk(_parse(code)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return found
+
+
 def imported_modules(code: str, package: str) -> set[str]:
     """The modules of ``package`` that Python source names in its imports.
 
-    ``from package.a import b`` names ``package.a.b`` too when ``b`` is a module. Source that
-    does not parse (IPython magics) is read line by line, skipping what does not parse.
+    ``from package.a import b`` names ``package.a.b`` too when ``b`` is a module.
 
     Examples
     --------
@@ -58,17 +76,7 @@ def imported_modules(code: str, package: str) -> set[str]:
     >>> imported_modules("import xentropyish", "xentropy")
     set()
     """
-    found: set[str] = set()
-    for node in ast.walk(_parse(code)):
-        names: Iterable[str] = ()
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-        for name in names:
-            if name.split(".")[0] == package and _is_module(name):
-                found.add(name)
-    return found
+    return {n for n in page_imports(code) if n.split(".")[0] == package and _is_module(n)}
 
 
 def _parse(code: str) -> ast.Module:

@@ -30,19 +30,31 @@ longer than those of the other, while the first process waited. Handed out one p
 instead, a process takes the next page as soon as it is done with one, and both finish within
 a page of each other; each page's progress and execution time is reported when it is read.
 Writing takes the same chunks (3 s instead of 7 for the book's pages).
+
+Each page's kernel is forked from a server that has imported Jupyter's kernel and what the
+pages to be read import (``forkserver.py``, which says why and how): started, on a socket in
+the same private directory, before the pages are read, and only if one of them has code;
+stopped when the build ends.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
+from . import forkserver
+
 _SOCKETS: dict[str, Any] = {}
+_SERVER: dict[str, Any] = {}
 
 
 def socket_directory() -> str:
@@ -59,9 +71,17 @@ def socket_directory() -> str:
 
 
 def isolate(kernel_manager: Any) -> Any:
-    """Set a kernel manager to use Unix sockets at paths no other kernel uses; return it."""
+    """Set a kernel manager to use Unix sockets at paths no other kernel uses, and, while the
+    kernel server runs, to start its kernel by the server's launcher; return it."""
     kernel_manager.transport = "ipc"
     kernel_manager.ip = os.path.join(socket_directory(), uuid.uuid4().hex[:16])
+    if os.environ.get(forkserver.SERVER):
+        spec = kernel_manager.kernel_spec
+        if spec is not None and spec.argv[1:3] == ["-m", forkserver.KERNEL_MODULE]:
+            launched = type(spec)(resource_dir=spec.resource_dir, **spec.to_dict())
+            launched.argv = [spec.argv[0], forkserver.__file__, "launch", *spec.argv[3:]]
+            # The property kernel_spec reads this cache, filled from the kernel spec manager.
+            kernel_manager._kernel_spec = launched
     return kernel_manager
 
 
@@ -115,7 +135,47 @@ def one_page_a_chunk(arguments: Sequence[Any], nproc: int, maxbatch: int = 10) -
     return [[argument] for argument in arguments]
 
 
+def start_kernel_server(app: Any, env: Any, docnames: list[str]) -> None:
+    """Start the kernel server, with the modules the pages to be read import, if any has code."""
+    from .cache import page_code, page_imports
+
+    codes = [page_code(Path(env.doc2path(docname))) for docname in docnames]
+    if _SERVER or not any(codes):
+        return
+    modules = sorted(set().union(*(page_imports(code) for code in codes)))
+    path = os.path.join(socket_directory(), f"server-{uuid.uuid4().hex[:8]}")
+    # Bound and listening here, before the server has started: a launcher that comes first
+    # waits in the queue instead of finding no socket.
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(64)
+        process = subprocess.Popen(
+            [sys.executable, forkserver.__file__, "serve", str(listener.fileno()), *modules],
+            pass_fds=[listener.fileno()],
+            start_new_session=True,  # a Ctrl-C reaches the build, which ends the server
+        )
+    _SERVER.update(process=process, owner=os.getpid(), path=path)
+    os.environ[forkserver.SERVER] = path
+
+
+def stop_kernel_server(app: Any = None, exception: Exception | None = None) -> None:
+    """Stop the kernel server this process started, if any."""
+    if _SERVER.get("owner") != os.getpid():
+        return
+    process = _SERVER.pop("process")
+    del _SERVER["owner"]
+    os.environ.pop(forkserver.SERVER, None)
+    os.unlink(_SERVER.pop("path"))
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _remove_sockets(app: Any, exception: Exception | None) -> None:
+    stop_kernel_server()
     if _SOCKETS.get("owner") == os.getpid():
         shutil.rmtree(_SOCKETS.pop("path"), ignore_errors=True)
         del _SOCKETS["owner"]
@@ -141,4 +201,5 @@ def setup(app: Any) -> None:
         wrapped = _wrap(NotebookClient.create_kernel_manager)
         setattr(NotebookClient, "create_kernel_manager", wrapped)  # noqa: B010
     socket_directory()
+    app.connect("env-before-read-docs", start_kernel_server)
     app.connect("build-finished", _remove_sockets)
