@@ -40,17 +40,23 @@ help: ## List the targets
 
 venv: $(STAMP) ## Create .venv with the pinned dependencies
 
-# Set-up: an environment without pip (8 s saved), uv installed into it by the pip of $(PYTHON)
-# (by pip installed into it if $(PYTHON) has none, or one older than 22.3), then three parts
-# side by side: the Python packages and, once they are in, the compiled loops
-# (xentropy.numeric.fused, 5 s) and the bytecode of every module a build imports
-# (tools/compile_imports.py: 11 s that the first build spent before reading its first page);
-# and MathJax from npm.
+# Set-up: an environment without pip (8 s saved), then its parts side by side: uv, installed
+# into it by the pip of $(PYTHON) (by pip installed into it if $(PYTHON) has none, or one older
+# than 22.3), and beside it MathJax from npm; once uv is in, the Python packages; once they are
+# in, the compiled loops (xentropy.numeric.fused, 5 s) and the bytecode of every module a build
+# imports (tools/compile_imports.py: 11 s that the first build spent before reading its first
+# page).
 $(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "xentropy needs Python 3.11 or newer; run make PYTHON=python3.x"; exit 1; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv --without-pip $(VENV)
+	@$(MAKE) --no-print-directory --jobs=3 --output-sync=target \
+	  $(VENV)/.packages $(VENV)/.loops $(VENV)/.bytecode $(VENV)/.mathjax
+	touch $@
+
+# The parts of set-up (only $(STAMP)'s recipe asks for them, in a fresh $(VENV)).
+$(VENV)/.uv:
 	@if $(PYTHON) -m pip --python $(PY) --version >/dev/null 2>&1; then \
 	  echo "$(PYTHON) -m pip --python $(PY) install --quiet --constraint $(LOCK) uv"; \
 	  $(PYTHON) -m pip --python $(PY) install --quiet --constraint $(LOCK) uv; \
@@ -59,12 +65,9 @@ $(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
 	  $(PY) -m ensurepip --default-pip >/dev/null && \
 	  $(PY) -m pip install --quiet --constraint $(LOCK) uv; \
 	fi
-	@$(MAKE) --no-print-directory --jobs=3 --output-sync=target \
-	  $(VENV)/.packages $(VENV)/.loops $(VENV)/.bytecode $(VENV)/.mathjax
 	touch $@
 
-# The parts of set-up (only $(STAMP)'s recipe asks for them, in a fresh $(VENV)).
-$(VENV)/.packages:
+$(VENV)/.packages: $(VENV)/.uv
 	$(UV) pip install --quiet --python $(PY) --constraint $(LOCK) setuptools
 	$(UV) pip install --quiet --python $(PY) --constraint $(LOCK) --no-build-isolation \
 	  --editable '.[dev]'

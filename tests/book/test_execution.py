@@ -29,7 +29,7 @@ class _App:
     def __init__(self) -> None:
         self.handlers: dict[str, object] = {}
 
-    def connect(self, event: str, handler: object) -> None:
+    def connect(self, event: str, handler: object, priority: int = 500) -> None:
         self.handlers[event] = handler
 
 
@@ -159,14 +159,47 @@ def who(folder: Path) -> tuple[int, int, str, bool]:
     return int(pid), int(parent), cwd, preloaded == "True"
 
 
+def book(folder: Path, read_before: bool = True) -> SimpleNamespace:
+    """Just enough of Sphinx's application for the kernel server: a book in ``folder``."""
+    return SimpleNamespace(
+        srcdir=folder,
+        config=SimpleNamespace(source_suffix={".md": "myst-nb"}),
+        env=SimpleNamespace(all_docs={"page": 0.0} if read_before else {}),
+    )
+
+
 @pytest.fixture
 def server(isolated: object, tmp_path: Path, write_pages) -> Iterator[subprocess.Popen]:
-    """A kernel server for a book of one page that imports ``fractions``."""
+    """A kernel server for a book of one page that imports ``fractions``, read before: the
+    server imports when the first kernel is asked for."""
     write_pages(tmp_path, {"page": "```{code-cell} ipython3\nimport fractions\n```\n"})
-    env = SimpleNamespace(doc2path=lambda docname: str(tmp_path / f"{docname}.md"))
-    execution.start_kernel_server(None, env, ["page"])
+    execution.start_kernel_server(book(tmp_path))
     yield execution._SERVER["process"]
     execution.stop_kernel_server()
+    assert forkserver.SERVER not in os.environ
+
+
+def test_on_a_cold_build_the_server_imports_before_the_first_kernel_is_asked_for(
+    isolated: object, tmp_path: Path, write_pages, capfd
+) -> None:
+    write_pages(tmp_path, {"page": "```{code-cell} ipython3\nimport fractions\n```\n"})
+    execution.start_kernel_server(book(tmp_path, read_before=False))
+    try:
+        deadline = time.monotonic() + 30
+        said = ""
+        while "kernel server:" not in said and time.monotonic() < deadline:
+            time.sleep(0.05)
+            said += capfd.readouterr().err
+        assert "modules imported" in said  # no kernel asked for yet
+        assert who(tmp_path)[1:] == (execution._SERVER["process"].pid, str(tmp_path), True)
+    finally:
+        execution.stop_kernel_server()
+
+
+def test_a_book_without_code_starts_no_server(isolated: object, tmp_path: Path, write_pages):
+    write_pages(tmp_path, {"page": "Only prose.\n"})
+    execution.start_kernel_server(book(tmp_path, read_before=False))
+    assert execution._SERVER == {}
     assert forkserver.SERVER not in os.environ
 
 
@@ -253,11 +286,12 @@ def test_a_module_that_starts_a_thread_on_import_turns_forking_off(
     )
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     write_pages(tmp_path, {"page": "```{code-cell} ipython3\nimport spinner\n```\n"})
-    env = SimpleNamespace(doc2path=lambda docname: str(tmp_path / f"{docname}.md"))
-    execution.start_kernel_server(None, env, ["page"])
+    execution.start_kernel_server(book(tmp_path))
     try:
         _pid, parent, _cwd, _preloaded = who(tmp_path)
     finally:
         execution.stop_kernel_server()
     assert parent == os.getpid()  # started the usual way
-    assert "not forking, importing started threads" in capfd.readouterr().err
+    said = capfd.readouterr().err
+    assert "not forking, importing started threads" in said
+    assert "a kernel starts the usual way: importing started threads" in said

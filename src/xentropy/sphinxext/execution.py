@@ -135,11 +135,17 @@ def one_page_a_chunk(arguments: Sequence[Any], nproc: int, maxbatch: int = 10) -
     return [[argument] for argument in arguments]
 
 
-def start_kernel_server(app: Any, env: Any, docnames: list[str]) -> None:
-    """Start the kernel server, with the modules the pages to be read import, if any has code."""
+def start_kernel_server(app: Any) -> None:
+    """Start the kernel server, with the modules the pages import, if any page has code.
+
+    On a build with nothing read before (a cold build, which executes every page), the server
+    imports at once, beside Sphinx's own start; otherwise when the first kernel is asked for.
+    """
     from .cache import page_code, page_imports
 
-    codes = [page_code(Path(env.doc2path(docname))) for docname in docnames]
+    suffixes = tuple(app.config.source_suffix)
+    pages = sorted(p for p in Path(app.srcdir).rglob("*") if p.name.endswith(suffixes))
+    codes = [page_code(p) for p in pages if p.is_file()]
     if _SERVER or not any(codes):
         return
     modules = sorted(set().union(*(page_imports(code) for code in codes)))
@@ -149,13 +155,15 @@ def start_kernel_server(app: Any, env: Any, docnames: list[str]) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(path)
         listener.listen(64)
+        os.environ[forkserver.SERVER] = path  # before the server starts: in every environment
         process = subprocess.Popen(
             [sys.executable, forkserver.__file__, "serve", str(listener.fileno()), *modules],
             pass_fds=[listener.fileno()],
             start_new_session=True,  # a Ctrl-C reaches the build, which ends the server
         )
     _SERVER.update(process=process, owner=os.getpid(), path=path)
-    os.environ[forkserver.SERVER] = path
+    if not app.env.all_docs:
+        forkserver.warm(path, str(app.srcdir))  # the pages of the book are in its srcdir
 
 
 def stop_kernel_server(app: Any = None, exception: Exception | None = None) -> None:
@@ -201,5 +209,6 @@ def setup(app: Any) -> None:
         wrapped = _wrap(NotebookClient.create_kernel_manager)
         setattr(NotebookClient, "create_kernel_manager", wrapped)  # noqa: B010
     socket_directory()
-    app.connect("env-before-read-docs", start_kernel_server)
+    # After the execution cache's own builder-inited handlers (sphinxext/cache.py).
+    app.connect("builder-inited", start_kernel_server, priority=950)
     app.connect("build-finished", _remove_sockets)

@@ -15,7 +15,9 @@ that a launcher starts in milliseconds)::
                                                    # it inherits; imports on the first request
     python forkserver.py launch -f CONNECTION      # in the kernel spec's place
 
-jupyter-client starts ``launch`` as it would start ``ipykernel_launcher`` (the book's
+The build may ask the server to import before the first kernel is asked for (:func:`warm`),
+while it is busy with other work. jupyter-client starts ``launch`` as it would start
+``ipykernel_launcher`` (the book's
 extension, ``execution.py``, swaps the one for the other). The launcher hands the server its
 command line, environment, working directory and standard streams; the server forks, the
 child becomes the kernel with exactly those, and the launcher stays as the kernel's stand-in
@@ -131,6 +133,13 @@ def launch(arguments: list[str]) -> None:
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
     sys.exit(code)
+
+
+def warm(path: str, cwd: str) -> None:
+    """Ask the server on ``path`` to import now, for kernels in ``cwd`` and this environment."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(path)
+        _send(connection, {"warm": True, "cwd": cwd, "env": dict(os.environ)})
 
 
 # --- The server ---------------------------------------------------------------------------
@@ -298,11 +307,20 @@ def _fork(
     except (OSError, ValueError):
         connection.close()
         return
+    if request.get("warm"):  # import now, in this request's place and environment; no kernel
+        if not state:
+            state.update(_first_request(request, modules))
+        connection.close()
+        return
     if not state and len(fds) == 3:
         state.update(_first_request(request, modules))
     refusal = _refusal(request, state) if state else "no standard streams"
     if refusal or len(fds) != 3:
-        _send(connection, {"refused": refusal or "no standard streams"})
+        refusal = refusal or "no standard streams"
+        if refusal not in state.setdefault("told", set()):  # said once, not for every page
+            state["told"].add(refusal)
+            print(f"kernel server: a kernel starts the usual way: {refusal}", file=sys.stderr)
+        _send(connection, {"refused": refusal})
         connection.close()
         for fd in fds:
             os.close(fd)
