@@ -195,6 +195,13 @@ def fingerprint(code: str, package: str, versions: Sequence[str]) -> str:
     >>> plain != fingerprint("import xentropy.timing", "xentropy", [])
     True
     """
+    return _fingerprint(code, package, tuple(versions))
+
+
+# Remembered for one build, like what it reads: the execution cache's check (builder-inited) and
+# the pages' staleness (env-get-outdated) each ask for every page's, 2 s each for the book.
+@functools.cache
+def _fingerprint(code: str, package: str, versions: tuple[str, ...]) -> str:
     root = _root(package)
     digest = hashlib.sha256()
     for path in sorted(module_files(imported_modules(code, package), package)):
@@ -228,7 +235,7 @@ def _code_of(text: str, suffix: str) -> str:
 
 def _forget(app: Any) -> None:
     # A build starts from what the files and the installed distributions are now.
-    for remembered in (_spec, _is_module, _imports_of, _code_of, installed_versions):
+    for remembered in (_spec, _is_module, _imports_of, _code_of, installed_versions, _fingerprint):
         remembered.cache_clear()
 
 
