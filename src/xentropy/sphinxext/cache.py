@@ -233,6 +233,14 @@ def _code_of(text: str, suffix: str) -> str:
     return "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
 
 
+def source_files(app: Any) -> list[Path]:
+    """Every file in the source folder that Sphinx reads as a page, sorted."""
+    suffixes = tuple(app.config.source_suffix)
+    return sorted(
+        p for p in Path(app.srcdir).rglob("*") if p.is_file() and p.name.endswith(suffixes)
+    )
+
+
 def _forget(app: Any) -> None:
     # A build starts from what the files and the installed distributions are now.
     for remembered in (_spec, _is_module, _imports_of, _code_of, installed_versions, _fingerprint):
@@ -278,9 +286,7 @@ def _prune_cache(app: Any) -> None:
     cache = get_cache(cache_dir)
     stamp = cache_dir / STAMP_NAME
     recorded = json.loads(stamp.read_text()) if stamp.is_file() else {}
-    suffixes = tuple(app.config.source_suffix)
-    pages = [p for p in Path(app.srcdir).rglob("*") if p.is_file() and p.name.endswith(suffixes)]
-    current = {str(p.resolve()): f for p, f in _fingerprints(app, pages).items()}
+    current = {str(p.resolve()): f for p, f in _fingerprints(app, source_files(app)).items()}
     for record in cache.list_cache_records():
         uri = str(Path(record.uri).resolve())
         if recorded.get(uri) is None or recorded[uri] != current.get(uri):

@@ -48,7 +48,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from . import forkserver
@@ -141,11 +140,9 @@ def start_kernel_server(app: Any) -> None:
     On a build with nothing read before (a cold build, which executes every page), the server
     imports at once, beside Sphinx's own start; otherwise when the first kernel is asked for.
     """
-    from .cache import page_code, page_imports
+    from .cache import page_code, page_imports, source_files
 
-    suffixes = tuple(app.config.source_suffix)
-    pages = sorted(p for p in Path(app.srcdir).rglob("*") if p.name.endswith(suffixes))
-    codes = [page_code(p) for p in pages if p.is_file()]
+    codes = [page_code(p) for p in source_files(app)]
     if _SERVER or not any(codes):
         return
     modules = sorted(set().union(*(page_imports(code) for code in codes)))

@@ -51,6 +51,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 #: The environment variable holding the server's socket, set for the kernels' launchers.
@@ -70,7 +71,7 @@ TICK = 0.02
 PATIENCE = 0.5
 
 
-def _send(connection: socket.socket, message: dict[str, Any], fds: list[int] = []) -> None:  # noqa: B006
+def _send(connection: socket.socket, message: dict[str, Any], fds: Sequence[int] = ()) -> None:
     data = json.dumps(message).encode() + b"\n"
     if fds:
         socket.send_fds(connection, [data], fds)
@@ -78,7 +79,7 @@ def _send(connection: socket.socket, message: dict[str, Any], fds: list[int] = [
         connection.sendall(data)
 
 
-def _receive(connection: socket.socket, file: Any) -> dict[str, Any] | None:
+def _receive(file: Any) -> dict[str, Any] | None:
     line = file.readline()
     return json.loads(line) if line else None
 
@@ -103,7 +104,7 @@ def launch(arguments: list[str]) -> None:
         request = {"argv": arguments, "env": dict(os.environ), "cwd": os.getcwd()}
         _send(connection, request, [0, 1, 2])
         file = connection.makefile("rb")
-        reply = _receive(connection, file)
+        reply = _receive(file)
     except OSError:
         reply = None
     if not reply or "pid" not in reply:
@@ -127,7 +128,7 @@ def launch(arguments: list[str]) -> None:
         if os.getppid() != parent:
             forward(signal.SIGKILL, None)
             sys.exit(1)
-    status = _receive(connection, file)
+    status = _receive(file)
     code = int(status["exitcode"]) if status else 1
     if code < 0:  # ended by a signal: end the same way
         signal.signal(-code, signal.SIG_DFL)
@@ -195,7 +196,9 @@ def _become_kernel(request: dict[str, Any], fds: list[int], servers: list[Any]) 
         # this kernel's, as if it had been imported here.
         settings = {k: int(os.environ.get(v) or 0) for k, v in _IMPORT_TIME_DEFAULTS.items()}
         try:
-            IPKernelApp.launch_instance(**settings)  # type: ignore[arg-type]  # traits, as kwargs
+            app = IPKernelApp.instance(**settings)  # what launch_instance does, with settings
+            app.initialize()
+            app.start()
             code = 0
         except SystemExit as exit:
             code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
@@ -232,7 +235,7 @@ def serve(listening: int, modules: list[str]) -> None:
                     connection, _ = listener.accept()
                     _fork(connection, kernels, selector, listener, state, modules)
                 else:
-                    _hung_up(key.fileobj, kernels, selector)  # type: ignore[arg-type]
+                    _hung_up(key.data, kernels, selector)
             _reap(kernels, selector)
     finally:
         for pid in kernels:
@@ -331,7 +334,7 @@ def _fork(
     for fd in fds:
         os.close(fd)
     kernels[pid] = connection
-    selector.register(connection, selectors.EVENT_READ)
+    selector.register(connection, selectors.EVENT_READ, data=connection)
     _send(connection, {"pid": pid})
 
 
@@ -348,7 +351,7 @@ def _reap(kernels: dict[int, socket.socket], selector: selectors.BaseSelector) -
             continue
         with contextlib.suppress(OSError):
             _send(connection, {"exitcode": os.waitstatus_to_exitcode(status)})
-        if connection in (key.fileobj for key in selector.get_map().values()):
+        with contextlib.suppress(KeyError):  # unless its launcher hung up first (_hung_up)
             selector.unregister(connection)
         connection.close()
 
