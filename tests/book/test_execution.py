@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -27,10 +28,16 @@ class _App:
     """Just enough of Sphinx's application for the extension's setup."""
 
     def __init__(self) -> None:
-        self.handlers: dict[str, object] = {}
+        self.handlers: list[tuple[int, str, Callable[..., object]]] = []
 
-    def connect(self, event: str, handler: object, priority: int = 500) -> None:
-        self.handlers[event] = handler
+    def connect(self, event: str, handler: Callable[..., object], priority: int = 500) -> None:
+        self.handlers.append((priority, event, handler))
+
+    def emit(self, event: str, *arguments: object) -> None:
+        """Call ``event``'s handlers in the order Sphinx would: by priority, then as connected."""
+        for _, name, handler in sorted(self.handlers, key=lambda h: h[0]):
+            if name == event:
+                handler(self, *arguments)
 
 
 def notebook(code: str) -> nbformat.NotebookNode:
@@ -50,7 +57,7 @@ def isolated() -> object:
     execution.setup(app)
     execution.setup(app)  # a second setup in the same process wraps nothing twice
     yield app
-    app.handlers["build-finished"](app, None)
+    app.emit("build-finished", None)
 
 
 def test_every_kernel_manager_gets_unix_sockets_of_its_own(isolated: object) -> None:
@@ -81,7 +88,7 @@ def test_the_socket_folder_is_removed_when_the_build_ends() -> None:
     execution.setup(app)
     folder = execution.socket_directory()
     assert os.path.isdir(folder)
-    app.handlers["build-finished"](app, None)
+    app.emit("build-finished", None)
     assert not os.path.exists(folder)
 
 

@@ -35,10 +35,18 @@ Each page's kernel is forked from a server that has imported Jupyter's kernel an
 pages to be read import (``forkserver.py``, which says why and how): started, on a socket in
 the same private directory, before the pages are read, and only if one of them has code;
 stopped when the build ends.
+
+What Sphinx has made by the time the pages are read (its modules, the extensions', the
+configuration, SymPy's and NumPy's when the package is imported: 240 000 objects) lives until
+the build ends, yet Python's garbage collector went through all of it at each of its full
+collections, 2 s of a cold build's main process, and again as the process exited, 1.2 s after
+every build had printed its last line. :func:`gc.freeze` exempts it, once before the pages are
+read and once when the build is done.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -186,6 +194,19 @@ def _remove_sockets(app: Any, exception: Exception | None) -> None:
         del _SOCKETS["owner"]
 
 
+def freeze_heap(app: Any, exception: Exception | None = None) -> None:
+    """Exempt every object made so far from the garbage collector's scans (:func:`gc.freeze`).
+
+    >>> import gc
+    >>> made = [[]]
+    >>> freeze_heap(None)
+    >>> gc.get_freeze_count() > 0
+    True
+    >>> gc.unfreeze()
+    """
+    gc.freeze()
+
+
 def setup(app: Any) -> None:
     """Make nbclient's kernel managers isolated, cache reads patient, and the pages of a
     parallel build handed out one at a time; once per process."""
@@ -208,4 +229,6 @@ def setup(app: Any) -> None:
     socket_directory()
     # After the execution cache's own builder-inited handlers (sphinxext/cache.py).
     app.connect("builder-inited", start_kernel_server, priority=950)
+    app.connect("builder-inited", freeze_heap, priority=999)
     app.connect("build-finished", _remove_sockets)
+    app.connect("build-finished", freeze_heap, priority=999)
