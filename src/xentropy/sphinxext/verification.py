@@ -18,8 +18,6 @@ from typing import Any
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from xentropy.derivation import DIGITS, POINTS
-
 NUMERIC = "(checked numerically)"
 
 
@@ -126,6 +124,10 @@ def _sentence(
     )
     if not numeric:
         return f"{counted} are each proven exactly: SymPy made the two sides of every step equal."
+    # Imported here, not with the module: it imports SymPy, 0.6 s of every build's start, and
+    # only a page with a step SymPy could not decide needs it.
+    from xentropy.derivation import DIGITS, POINTS
+
     places = ", ".join(f"{where(d, s)} step {n}" for d, s, n in numeric)
     return (
         f"{counted}: {steps - len(numeric)} proven exactly, SymPy making the two sides equal; "
