@@ -49,6 +49,20 @@ def test_rebuild_with_nothing_changed_executes_nothing_and_writes_no_page(book_b
     assert [page.name for page in generated if page.read_bytes() != written[page]] == []
 
 
+def test_every_stylesheet_a_page_links_carries_its_checksum(built_book: Path) -> None:
+    # So that a browser fetches a stylesheet again when it changes; a clean build linked those
+    # copied late by sphinx-proof, sphinx-exercise and MyST-NB without one (sphinxext/compat.py).
+    links = {
+        link["href"]
+        for page in built_book.glob("*.html")
+        for link in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(
+            "link[rel=stylesheet]"
+        )
+    }
+    assert links
+    assert [href for href in sorted(links) if not re.search(r"\?(v|digest)=\w+$", href)] == []
+
+
 def test_a_clean_build_says_what_it_does_and_warns_of_nothing(book_build) -> None:
     lines = book_build.output.splitlines()
     # Each page it executes, and how long that took...

@@ -10,7 +10,8 @@
 * ``folds``: folded code cells named by what they show.
 * ``captions``: a table glued as a figure is numbered and captioned as a table.
 * ``bibliography``: citations labelled as the bibliography is, entries that link back.
-* ``compat``: the merge step sphinx-proof's domain lacks for parallel builds.
+* ``compat``: the merge step sphinx-proof's domain lacks for parallel builds, and the
+  extensions' stylesheets copied before the pages that link them are written.
 * ``execution``: parallel pages that never collide: kernels on Unix sockets of their own, and
   cache reads that wait for a record another process is still writing; each page's kernel
   forked from a server (``forkserver``) that has imported what the pages import.

@@ -198,7 +198,6 @@ def freeze_heap(app: Any, exception: Exception | None = None) -> None:
     """Exempt every object made so far from the garbage collector's scans (:func:`gc.freeze`).
 
     >>> import gc
-    >>> made = [[]]
     >>> freeze_heap(None)
     >>> gc.get_freeze_count() > 0
     True
