@@ -14,6 +14,7 @@ Hypothesis's profiles are registered in the conftest.py at the root of the repos
 
 from __future__ import annotations
 
+import ast
 import fcntl
 import functools
 import json
@@ -201,6 +202,7 @@ def reference() -> SimpleNamespace:
         residual=ref_residual,
         exact=exact,
         error_in_eps=error_in_eps,
+        DIGITS=DIGITS,
         EPS=EPS,
         TINY=TINY,
     )
@@ -234,6 +236,43 @@ def require_tools() -> Callable[..., None]:
         pytest.skip(reason)
 
     return require
+
+
+# --- What the book says of the tests --------------------------------------------------
+
+
+@functools.cache
+def _page_constants(page: str) -> dict[str, object]:
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    path = Path(__file__).resolve().parents[1] / "docs" / f"{page}.md"
+    notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
+    constants: dict[str, object] = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.parse(cell.source).body:
+            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                continue
+            target, value = node.targets[0], node.value
+            pairs = [(target, value)]
+            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+                pairs = list(zip(target.elts, value.elts, strict=True))
+            for name, literal in pairs:
+                if isinstance(name, ast.Name) and name.id.isupper():
+                    try:
+                        constants[name.id] = ast.literal_eval(literal)
+                    except ValueError:
+                        continue  # computed, not stated
+    return constants
+
+
+@pytest.fixture(scope="session")
+def page_constants() -> Callable[[str], dict[str, object]]:
+    """``page_constants(page)``: the constants that ``docs/PAGE.md`` states in its code cells
+    (``NAME = literal`` and ``A, B = a, b`` at the top level, read with MyST-NB's own reader),
+    for the tests to check that what the book says of them is what they do."""
+    return _page_constants
 
 
 # --- The mistakes every gradient check must catch --------------------------------------
