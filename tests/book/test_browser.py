@@ -11,9 +11,10 @@ Screenshots of the book's pages are saved under ``_build/screenshots/``.
 
 Every page is opened once at each of two sizes, a laptop (1280 x 900, both sidebars) and a
 phone (390 x 844, touch), and on that one load the tests below check that it fits and reads:
-no display equation cut or scrolled sideways or covered by its number, no table wider than its
-column, no formula in the Tab order (each still has its MathML for screen readers), every fold
-named for what it opens, no violation axe-core finds (WCAG 2.0, 2.1 A and AA, its best
+no display equation cut or scrolled sideways or covered by its number, no in-line formula that
+may break where TeX would not (right after an opening bracket, at a space), no table wider
+than its column, no formula in the Tab order (each still has its MathML for screen readers),
+every fold named for what it opens, no violation axe-core finds (WCAG 2.0, 2.1 A and AA, its best
 practices and its experimental rules), and still no console error once its equation previews
 and folds have been used. The equation preview, printing and ``file://`` have tests of their own.
 
@@ -191,9 +192,22 @@ MEASURE_LAYOUT = r"""
     }
     if (!sideways.length) sideways.push("the page is wider than the window");
   }
+  // In-line math may break only where TeX would break it, at an operator or a relation: not
+  // right after an opening bracket (MathJax offers one before a sign there, σ( ⏎ −z)), nor at
+  // a space in the formula (2 ⏎ ε). Braces keep a part whole: \sigma({-z}), {2\,\varepsilon}.
+  const badBreaks = [];
+  const OPENING = new Set(["(", "[", "\\{", "\\lbrace", "\\langle"]);
+  const SPACE = /^\\[,:;>!]$|^\\(thin|med|thick)space$/;
+  for (const mark of article.querySelectorAll('mjx-container:not([display="true"]) mjx-break')) {
+    const before = mark.previousElementSibling, after = mark.nextElementSibling;
+    const tex = (e) => (e && e.getAttribute("data-latex")) || "";
+    const why = OPENING.has(tex(before)) ? `after "${tex(before)}"` :
+      SPACE.test(tex(before)) || SPACE.test(tex(after)) ? "at a space" : "";
+    if (why) badBreaks.push(`${tex(mark.closest("mjx-math"))}: a line break ${why}`);
+  }
   const math = [...document.querySelectorAll("mjx-container")];
   return {
-    cut, covered, tables, smallText, sideways,
+    cut, covered, tables, smallText, sideways, badBreaks,
     formulas: math.length,
     tabStops: math.filter((m) => m.tabIndex >= 0).length,
     mathml: math.filter((m) => m.querySelector("mjx-assistive-mml math")).length,
@@ -480,6 +494,10 @@ def test_no_display_equation_is_cut_scrolled_or_covered_by_its_number(book_repor
     assert found(book_report, "covered") == {}
 
 
+def test_in_line_math_breaks_only_where_tex_would(book_report: dict) -> None:
+    assert found(book_report, "badBreaks") == {}
+
+
 def test_no_table_is_wider_than_its_column(book_report: dict) -> None:
     assert found(book_report, "tables") == {}
 
@@ -613,6 +631,15 @@ NARROW = '<article class="bd-article" style="width: 20rem">{}</article>'
 WIDE_MATRIX = r"\begin{pmatrix}" + " & ".join(f"x_{{{n}}}" for n in range(30)) + r"\end{pmatrix}"
 BROKEN_PAGES = {
     "cut-equation": (MATHJAX_HEAD, NARROW.format(f'<div class="math">\\[{WIDE_MATRIX}\\]</div>')),
+    "bad-breaks": (
+        MATHJAX_HEAD,
+        NARROW.format(
+            r'<p>The residual <span class="math notranslate nohighlight">\(-\sigma(-z)\)</span>, '
+            r'within <span class="math notranslate nohighlight">\(\le 2\,\varepsilon\)</span>;'
+            r' kept whole: <span class="math notranslate nohighlight">\(-\sigma({-z}) \le '
+            r"{2\,\varepsilon}\)</span>.</p>"
+        ),
+    ),
     "wide-table": (
         "",
         NARROW.format("<table><tr>" + "<td>0.1234567890123456</td>" * 6 + "</tr></table>"),
@@ -673,6 +700,14 @@ def test_the_fit_check_catches_a_plot_shrunk_until_its_text_is_unreadable(
 def test_the_fit_check_catches_a_cut_equation_and_a_wide_table(browser, broken_site) -> None:
     assert read_page(browser, broken_site + "cut-equation.html", None, touch=False)["cut"]
     assert read_page(browser, broken_site + "wide-table.html", None, touch=False)["tables"]
+
+
+def test_the_break_check_catches_breaks_that_tex_would_not_make(browser, broken_site) -> None:
+    report = read_page(browser, broken_site + "bad-breaks.html", None, touch=False)
+    assert report["badBreaks"] == [
+        r'-\sigma(-z): a line break after "("',
+        r"\le 2\,\varepsilon: a line break at a space",
+    ]
 
 
 def test_the_accessibility_checks_catch_a_fold_named_toggle_hidden_content(
