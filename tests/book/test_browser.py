@@ -12,11 +12,12 @@ Screenshots of the book's pages are saved under ``_build/screenshots/``.
 Every page is opened once at each of two sizes, a laptop (1280 x 900, both sidebars) and a
 phone (390 x 844, touch), and on that one load the tests below check that it fits and reads:
 no display equation cut or scrolled sideways or covered by its number, no in-line formula that
-may break where TeX would not (right after an opening bracket, at a space), no table wider
-than its column, no formula in the Tab order (each still has its MathML for screen readers),
-every fold named for what it opens, no violation axe-core finds (WCAG 2.0, 2.1 A and AA, its best
-practices and its experimental rules), and still no console error once its equation previews
-and folds have been used. The equation preview, printing and ``file://`` have tests of their own.
+may break where TeX would not (right after an opening bracket, at a space), no number parted
+from its unit ε at a line's end, no table wider than its column, no formula in the Tab order
+(each still has its MathML for screen readers), every fold named for what it opens, no
+violation axe-core finds (WCAG 2.0, 2.1 A and AA, its best practices and its experimental
+rules), and still no console error once its equation previews and folds have been used. The
+equation preview, printing and ``file://`` have tests of their own.
 
 The same checking functions are shown to catch each kind of problem on throwaway pages, and the
 fit check to fail on the book itself with the book's stylesheet taken away. The browser and the
@@ -204,6 +205,20 @@ MEASURE_LAYOUT = r"""
     const why = OPENING.has(tex(before)) ? `after "${tex(before)}"` :
       SPACE.test(tex(before)) || SPACE.test(tex(after)) ? "at a space" : "";
     if (why) badBreaks.push(`${tex(mark.closest("mjx-math"))}: a line break ${why}`);
+  }
+  // A number and its unit, ε (or ε S_j), stay on one line: "0.80" at the end of one, "ε" at the
+  // start of the next, reads as two things. A no-break space (&nbsp;) joins them.
+  for (const unit of article.querySelectorAll('mjx-container:not([display="true"])')) {
+    const tex = ((unit.querySelector("mjx-math") || unit).getAttribute("data-latex") || "");
+    if (!/^\{?\\varepsilon/.test(tex)) continue;
+    const holder = unit.closest(".math") || unit;
+    const gap = holder.previousSibling;
+    const number = gap && gap.previousSibling;
+    const before = gap && gap.nodeType === Node.TEXT_NODE ? gap.textContent : "";
+    const text = before.trim() ? before : (number && number.textContent) || "";
+    if (/\d ?$/.test(text) && / $/.test(before)) {
+      badBreaks.push(`${text.trim()} ${tex}: a line break between a number and its unit`);
+    }
   }
   const math = [...document.querySelectorAll("mjx-container")];
   return {
@@ -494,7 +509,7 @@ def test_no_display_equation_is_cut_scrolled_or_covered_by_its_number(book_repor
     assert found(book_report, "covered") == {}
 
 
-def test_in_line_math_breaks_only_where_tex_would(book_report: dict) -> None:
+def test_formulas_and_numbers_break_only_where_a_typesetter_would(book_report: dict) -> None:
     assert found(book_report, "badBreaks") == {}
 
 
@@ -637,7 +652,9 @@ BROKEN_PAGES = {
             r'<p>The residual <span class="math notranslate nohighlight">\(-\sigma(-z)\)</span>, '
             r'within <span class="math notranslate nohighlight">\(\le 2\,\varepsilon\)</span>;'
             r' kept whole: <span class="math notranslate nohighlight">\(-\sigma({-z}) \le '
-            r"{2\,\varepsilon}\)</span>.</p>"
+            r"{2\,\varepsilon}\)</span>; off by <span>0.80</span> "
+            r'<span class="math notranslate nohighlight">\(\varepsilon\)</span>, kept together: '
+            r'0.80&nbsp;<span class="math notranslate nohighlight">\(\varepsilon\)</span>.</p>'
         ),
     ),
     "wide-table": (
@@ -702,11 +719,12 @@ def test_the_fit_check_catches_a_cut_equation_and_a_wide_table(browser, broken_s
     assert read_page(browser, broken_site + "wide-table.html", None, touch=False)["tables"]
 
 
-def test_the_break_check_catches_breaks_that_tex_would_not_make(browser, broken_site) -> None:
+def test_the_break_check_catches_breaks_a_typesetter_would_not_make(browser, broken_site) -> None:
     report = read_page(browser, broken_site + "bad-breaks.html", None, touch=False)
     assert report["badBreaks"] == [
         r'-\sigma(-z): a line break after "("',
         r"\le 2\,\varepsilon: a line break at a space",
+        r"0.80 \varepsilon: a line break between a number and its unit",
     ]
 
 
