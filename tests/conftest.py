@@ -245,7 +245,7 @@ def require_tools() -> Callable[..., None]:
 def _page_constants(page: str) -> dict[str, object]:
     from myst_nb.core.read import read_myst_markdown_notebook
 
-    path = Path(__file__).resolve().parents[1] / "docs" / f"{page}.md"
+    path = ROOT / "docs" / f"{page}.md"
     notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
     constants: dict[str, object] = {}
     for cell in notebook.cells:

@@ -216,7 +216,8 @@ MEASURE_LAYOUT = r"""
     const number = gap && gap.previousSibling;
     const before = gap && gap.nodeType === Node.TEXT_NODE ? gap.textContent : "";
     const text = before.trim() ? before : (number && number.textContent) || "";
-    if (/\d ?$/.test(text) && / $/.test(before)) {
+    // An ordinary space or a line's end in the source, either lets the line break; U+00A0 not.
+    if (/\d[ \n]?$/.test(text) && /[ \n]$/.test(before)) {
       badBreaks.push(`${text.trim()} ${tex}: a line break between a number and its unit`);
     }
   }
@@ -653,6 +654,8 @@ BROKEN_PAGES = {
             r'within <span class="math notranslate nohighlight">\(\le 2\,\varepsilon\)</span>;'
             r' kept whole: <span class="math notranslate nohighlight">\(-\sigma({-z}) \le '
             r"{2\,\varepsilon}\)</span>; off by <span>0.80</span> "
+            r'<span class="math notranslate nohighlight">\(\varepsilon\)</span>, by '
+            "<span>0.57</span>\n"
             r'<span class="math notranslate nohighlight">\(\varepsilon\)</span>, kept together: '
             r'0.80&nbsp;<span class="math notranslate nohighlight">\(\varepsilon\)</span>.</p>'
         ),
@@ -725,6 +728,7 @@ def test_the_break_check_catches_breaks_a_typesetter_would_not_make(browser, bro
         r'-\sigma(-z): a line break after "("',
         r"\le 2\,\varepsilon: a line break at a space",
         r"0.80 \varepsilon: a line break between a number and its unit",
+        r"0.57 \varepsilon: a line break between a number and its unit",
     ]
 
 
